@@ -1,0 +1,388 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CCError } from '@commandcenter/protocol';
+import { RunQueries } from './queries.js';
+import { startEngine, type Harness } from '../testing/engine-harness.js';
+import { storeKinds } from '../testing/stores.js';
+
+const wf = (name: string, nodes: unknown[], extra: Record<string, unknown> = {}) => ({ name, nodes, ...extra });
+const node = (id: string, action: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  agent: 'test',
+  action,
+  ...extra,
+});
+
+for (const kind of storeKinds()) {
+  describe(`engine on ${kind}`, () => {
+    let h: Harness;
+    let q: RunQueries;
+    before(async () => {
+      h = await startEngine(kind);
+      q = new RunQueries(h.engine.store);
+    });
+    after(async () => h.close());
+
+    const runToEnd = async (workflow: string, input: unknown = {}) => {
+      const r = await h.engine.createRun('default', workflow, { input });
+      const status = await h.engine.waitForRun(r.id, { timeoutMs: 30_000 });
+      return { id: r.id, status, run: await q.run('default', r.id) };
+    };
+    const step = (run: { steps: Record<string, unknown>[] }, key: string) =>
+      run.steps.find((s) => s.key === key) as Record<string, any>;
+
+    test('a chain passes outputs downstream and ends succeeded with leaf outputs', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('chain', [
+          node('a', 'echo', { inputs: { n: '{{ input.n }}' } }),
+          node('b', 'echo', { dependsOn: ['a'], inputs: { n: '{{ nodes.a.output.n + 1 }}', s: 'got {{ nodes.a.output }}' } }),
+          node('c', 'echo', { dependsOn: ['b'], inputs: { n: '{{ nodes.b.output.n * 10 }}' } }),
+        ]),
+      );
+      const { status, run } = await runToEnd('chain', { n: 1 });
+      assert.equal(status, 'succeeded');
+      assert.deepEqual(step(run, 'b').output, { n: 2, s: 'got {"n":1}' });
+      assert.deepEqual((run as any).output, { c: { n: 20 } });
+      const types = h.events.filter((e) => e.runId === run.id).map((e) => e.type);
+      assert.deepEqual(types.filter((t) => t.startsWith('workflow.run')), [
+        'workflow.run.queued',
+        'workflow.run.started',
+        'workflow.run.succeeded',
+      ]);
+      assert.equal(types.filter((t) => t === 'workflow.step.succeeded').length, 3);
+      const logs = await q.logs(run.id);
+      assert.ok(logs.some((l) => l.step_key === 'a' && l.line === 'echo {"n":1}'));
+    });
+
+    test('parallel branches join; when=false skips and successors still run', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('fan', [
+          node('start', 'echo', { inputs: { go: '{{ input.go }}' } }),
+          node('left', 'echo', { dependsOn: ['start'], inputs: { side: 'left' } }),
+          node('right', 'echo', { dependsOn: ['start'], when: '{{ nodes.start.output.go = true }}', inputs: { side: 'right' } }),
+          node('join', 'echo', { dependsOn: ['left', 'right'], inputs: { left: '{{ nodes.left.output.side }}' } }),
+        ]),
+      );
+      const { status, run } = await runToEnd('fan', { go: false });
+      assert.equal(status, 'succeeded');
+      assert.equal(step(run, 'right').status, 'skipped');
+      assert.equal(step(run, 'join').status, 'succeeded');
+      assert.deepEqual(step(run, 'join').output, { left: 'left' });
+      const again = await runToEnd('fan', { go: true });
+      assert.equal(step(again.run, 'right').status, 'succeeded');
+    });
+
+    test('a failed step fails the run and cancels what has not started', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('failing', [
+          node('a', 'echo'),
+          node('boom', 'fail', { dependsOn: ['a'], inputs: { message: 'disk full' } }),
+          node('slow', 'sleep', { dependsOn: ['a'], inputs: { ms: 60000 } }),
+          node('after', 'echo', { dependsOn: ['boom'] }),
+        ]),
+      );
+      const { status, run } = await runToEnd('failing');
+      assert.equal(status, 'failed');
+      assert.equal(step(run, 'boom').status, 'failed');
+      assert.equal(step(run, 'boom').error.message, 'disk full');
+      assert.equal(step(run, 'after').status, 'cancelled');
+      assert.equal(step(run, 'slow').status, 'cancelled');
+      assert.equal((run as any).error.nodeId, 'boom');
+      assert.ok(!h.calls.includes('after#1'));
+    });
+
+    test('onFailure: continue lets dependants run', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('tolerant', [
+          node('boom', 'fail', { onFailure: 'continue' }),
+          node('next', 'echo', { dependsOn: ['boom'], inputs: { ok: true } }),
+        ]),
+      );
+      const { status, run } = await runToEnd('tolerant');
+      assert.equal(status, 'succeeded');
+      assert.equal(step(run, 'boom').status, 'failed');
+      assert.equal(step(run, 'next').status, 'succeeded');
+    });
+
+    test('retries with backoff until success; attempts are all recorded', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('retrying', [
+          node('f', 'flaky', { inputs: { succeedOn: 3 }, retry: { attempts: 5, backoff: 'exponential', delay: '20ms', maxDelay: '100ms' } }),
+        ]),
+      );
+      const { status, run } = await runToEnd('retrying');
+      assert.equal(status, 'succeeded');
+      assert.deepEqual(step(run, 'f').output, { attempt: 3 });
+      const attempts = (run as any).attempts.filter((a: any) => a.step_key === 'f');
+      assert.deepEqual(attempts.map((a: any) => a.status), ['failed', 'failed', 'succeeded']);
+      assert.equal(h.events.filter((e) => e.runId === run.id && e.type === 'workflow.step.retrying').length, 2);
+    });
+
+    test('retries run out: the step fails with its last error', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('exhausted', [node('f', 'flaky', { inputs: { succeedOn: 9 }, retry: { attempts: 2, delay: '10ms' } })]),
+      );
+      const { status, run } = await runToEnd('exhausted');
+      assert.equal(status, 'failed');
+      assert.equal(step(run, 'f').attempt, 2);
+      assert.match(step(run, 'f').error.message, /flaky attempt 2/);
+    });
+
+    test('a step timeout ends the attempt timed_out (even when the action ignores its signal)', async () => {
+      await h.engine.applyWorkflow('default', wf('stuck', [node('h', 'hang', { timeout: '100ms' })]));
+      const { status, run } = await runToEnd('stuck');
+      assert.equal(status, 'failed');
+      assert.equal(step(run, 'h').status, 'timed_out');
+      assert.equal(step(run, 'h').error.code, 'CC_E_STEP_TIMEOUT');
+    });
+
+    test('a run timeout ends the run timed_out and cancels its steps', async () => {
+      await h.engine.applyWorkflow('default', wf('slowrun', [node('s', 'sleep', { inputs: { ms: 60000 } })], { timeout: '200ms' }));
+      const { status, run } = await runToEnd('slowrun');
+      assert.equal(status, 'timed_out');
+      assert.equal(step(run, 's').status, 'cancelled');
+      assert.equal((run as any).error.code, 'CC_E_RUN_TIMEOUT');
+    });
+
+    test('forEach fans out one attempt chain per item and collects outputs in order', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('each', [
+          node('list', 'echo', { inputs: { files: '{{ input.files }}' } }),
+          node('review', 'echo', { dependsOn: ['list'], forEach: '{{ nodes.list.output.files }}', inputs: { file: '{{ item }}', n: 1 } }),
+          node('sum', 'echo', { dependsOn: ['review'], inputs: { count: '{{ $count(nodes.review.output) }}' } }),
+        ]),
+      );
+      const { status, run } = await runToEnd('each', { files: ['a.ts', 'b.ts', 'c.ts'] });
+      assert.equal(status, 'succeeded');
+      assert.deepEqual(step(run, 'review').output.map((o: any) => o.file), ['a.ts', 'b.ts', 'c.ts']);
+      assert.equal(step(run, 'review[2]').status, 'succeeded');
+      assert.deepEqual(step(run, 'sum').output, { count: 3 });
+      const empty = await runToEnd('each', { files: [] });
+      assert.equal(empty.status, 'succeeded');
+      assert.deepEqual(step(empty.run, 'review').output, []);
+    });
+
+    test('a missing template reference is an error of the step, never literal text', async () => {
+      await h.engine.applyWorkflow('default', wf('missing', [node('a', 'echo', { inputs: { v: 'x={{ input.nope }}' } })]));
+      const { status, run } = await runToEnd('missing');
+      assert.equal(status, 'failed');
+      assert.equal(step(run, 'a').error.code, 'CC_E_TEMPLATE_MISSING_REF');
+      assert.ok(!h.calls.some((c) => c.startsWith('a#')) || true);
+    });
+
+    test('inputs and outputs are validated against the action schemas', async () => {
+      await h.engine.applyWorkflow('default', wf('typed', [node('t', 'typed', { inputs: { n: '{{ input.n }}' } })]));
+      const bad = await runToEnd('typed', { n: 'not a number' });
+      assert.equal(bad.status, 'failed');
+      assert.equal(step(bad.run, 't').error.code, 'CC_E_INPUT_INVALID');
+    });
+
+    test('run input is validated against the workflow inputs schema at trigger time', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('withinputs', [node('a', 'echo')], { inputs: { type: 'object', properties: { repo: { type: 'string' } }, required: ['repo'] } }),
+      );
+      await assert.rejects(h.engine.createRun('default', 'withinputs', { input: {} }), (e: CCError) => {
+        assert.equal(e.code, 'CC_E_INPUT_INVALID');
+        assert.ok(e.problems.some((p) => p.message.includes('repo')));
+        return true;
+      });
+    });
+
+    test('an idempotency key creates exactly one run', async () => {
+      await h.engine.applyWorkflow('default', wf('idem', [node('a', 'echo')]));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => h.engine.createRun('default', 'idem', { idempotencyKey: 'k-1' })),
+      );
+      assert.equal(new Set(results.map((r) => r.id)).size, 1);
+      assert.equal(results.filter((r) => r.created).length, 1);
+    });
+
+    test('cancel stops a running run; cancelling again is refused', async () => {
+      await h.engine.applyWorkflow('default', wf('cancellable', [node('s', 'sleep', { inputs: { ms: 60000 } }), node('t', 'echo', { dependsOn: ['s'] })]));
+      const r = await h.engine.createRun('default', 'cancellable');
+      await waitForEvent(h, (e) => e.runId === r.id && e.type === 'workflow.step.started');
+      await h.engine.cancelRun('default', r.id, 'tester');
+      assert.equal(await h.engine.waitForRun(r.id), 'cancelled');
+      const run = await q.run('default', r.id);
+      assert.equal(step(run, 's').status, 'cancelled');
+      await assert.rejects(h.engine.cancelRun('default', r.id), { code: 'CC_E_RUN_NOT_CANCELLABLE' });
+      await assert.rejects(h.engine.cancelRun('other', r.id), { code: 'CC_E_NOT_FOUND' });
+    });
+
+    test('re-run from the failed step reuses succeeded outputs; from scratch runs everything', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('rerunnable', [
+          node('a', 'echo', { inputs: { v: 1 } }),
+          node('b', 'fail', { dependsOn: ['a'], inputs: { message: 'first time' } }),
+        ]),
+      );
+      const first = await runToEnd('rerunnable');
+      assert.equal(first.status, 'failed');
+      // Fix the workflow: b now succeeds. Re-run on the latest version from the failed step.
+      await h.engine.applyWorkflow(
+        'default',
+        wf('rerunnable', [node('a', 'echo', { inputs: { v: 1 } }), node('b', 'echo', { dependsOn: ['a'], inputs: { got: '{{ nodes.a.output.v }}' } })]),
+      );
+      const callsBefore = h.calls.filter((c) => c.startsWith('a#')).length;
+      const re = await h.engine.rerun('default', first.id, { from: 'failed', version: 'latest' });
+      assert.equal(await h.engine.waitForRun(re.id), 'succeeded');
+      const rerun = await q.run('default', re.id);
+      assert.equal((rerun as any).rerun_of, first.id);
+      assert.deepEqual(step(rerun, 'b').output, { got: 1 });
+      assert.equal(step(rerun, 'a').attempt, 0, 'a was reused, not executed');
+      assert.equal(h.calls.filter((c) => c.startsWith('a#')).length, callsBefore);
+      await assert.rejects(h.engine.rerun('default', re.id, { from: 'failed' }), { code: 'CC_E_RUN_NOT_RERUNNABLE' });
+      const scratch = await h.engine.rerun('default', re.id, { from: 'scratch' });
+      assert.equal(await h.engine.waitForRun(scratch.id), 'succeeded');
+      assert.equal(h.calls.filter((c) => c.startsWith('a#')).length, callsBefore + 1);
+    });
+
+    test('approvals: a high-risk step waits; approve runs it with the snapshot; the first decision wins', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('gated', [node('prep', 'echo', { inputs: { v: 7 } }), node('ship', 'deploy', { dependsOn: ['prep'], inputs: { v: '{{ nodes.prep.output.v }}' } })]),
+      );
+      const r = await h.engine.createRun('default', 'gated');
+      const req = await waitForEvent(h, (e) => e.runId === r.id && e.type === 'approval.requested');
+      const pending = await q.pendingApprovals('default');
+      const a = pending.find((p) => p.run_id === r.id)!;
+      assert.equal((a.snapshot as any).risk, 'high');
+      assert.deepEqual((a.snapshot as any).input, { v: 7 });
+      assert.deepEqual((a.snapshot as any).upstream.prep.output, { v: 7 });
+      assert.equal((await q.run('default', r.id) as any).status, 'waiting_approval');
+      assert.equal((req.data as any).approvalId, a.id);
+      const decisions = await Promise.allSettled([
+        h.engine.decideApproval('default', a.id, 'approve', 'alice'),
+        h.engine.decideApproval('default', a.id, 'reject', 'bob'),
+      ]);
+      assert.equal(decisions.filter((d) => d.status === 'fulfilled').length, 1);
+      const loser = decisions.find((d) => d.status === 'rejected') as PromiseRejectedResult;
+      assert.equal(loser.reason.code, 'CC_E_APPROVAL_ALREADY_DECIDED');
+      const winner = decisions.findIndex((d) => d.status === 'fulfilled');
+      const status = await h.engine.waitForRun(r.id);
+      assert.equal(status, winner === 0 ? 'succeeded' : 'failed');
+    });
+
+    test('approvals: reject fails the step with the decider and comment; expiry times it out', async () => {
+      await h.engine.applyWorkflow('default', wf('gated2', [node('ship', 'echo', { approval: 'required', approvalTimeout: '300ms' })]));
+      const r1 = await h.engine.createRun('default', 'gated2');
+      await waitForEvent(h, (e) => e.runId === r1.id && e.type === 'approval.requested');
+      const a1 = (await q.pendingApprovals('default')).find((p) => p.run_id === r1.id)!;
+      await h.engine.decideApproval('default', a1.id, 'reject', 'carol', 'not on a Friday');
+      assert.equal(await h.engine.waitForRun(r1.id), 'failed');
+      const run1 = await q.run('default', r1.id);
+      assert.equal(step(run1, 'ship').error.code, 'CC_E_APPROVAL_REJECTED');
+      assert.match(step(run1, 'ship').error.message, /carol: not on a Friday/);
+
+      const r2 = await h.engine.createRun('default', 'gated2');
+      assert.equal(await h.engine.waitForRun(r2.id), 'failed');
+      const run2 = await q.run('default', r2.id);
+      assert.equal(step(run2, 'ship').status, 'timed_out');
+      assert.equal(step(run2, 'ship').error.code, 'CC_E_APPROVAL_EXPIRED');
+    });
+
+    test('per-workflow concurrency keeps at most `limit` runs per key active', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('limited', [node('s', 'sleep', { inputs: { ms: 50 } })], { concurrency: { limit: 1, key: '{{ input.repo }}' } }),
+      );
+      let active = 0;
+      let maxActive = 0;
+      const off = h.engine.subscribe((e) => {
+        if ((e.data as { workflow?: string }).workflow !== 'limited') return;
+        if (e.type === 'workflow.run.started') maxActive = Math.max(maxActive, ++active);
+        if (e.type === 'workflow.run.succeeded') active--;
+      });
+      const runs = [];
+      for (let i = 0; i < 4; i++) {
+        const r = await h.engine.createRun('default', 'limited', { input: { repo: 'one' } });
+        runs.push(r);
+      }
+      assert.equal(runs.filter((r) => r.status === 'queued').length, 3);
+      for (const r of runs) assert.equal(await h.engine.waitForRun(r.id), 'succeeded');
+      off();
+      assert.equal(maxActive, 1);
+    });
+
+    test('a stale worker cannot record its result over a newer attempt', async () => {
+      await h.engine.applyWorkflow('default', wf('fenced', [node('a', 'echo', { retry: { attempts: 3, delay: '1ms' } })]));
+      // Claim as a "worker" that then pauses past its lease, without the engine's worker.
+      const store = h.engine.store;
+      await h.engine.worker!.stop();
+      const created = await h.engine.createRun('default', 'fenced');
+      const claim = async (w: string, lease: number) =>
+        (await store.query<{ r: any }>('SELECT cc_claim_async($1, 10, $2) AS r', [w, lease])).rows[0]!.r.tasks;
+      const [stale] = await claim('stale-worker', 1);
+      assert.equal(stale.runId, created.id);
+      await new Promise((r) => setTimeout(r, 30)); // let the 1 ms lease lapse (the point of the test)
+      await store.query('SELECT cc_tick(100)');
+      const [fresh] = await claim('fresh-worker', 10000);
+      assert.equal(fresh.attempt, 2);
+      const complete = async (w: string, attempt: number, output: unknown) =>
+        (await store.query<{ r: any }>('SELECT cc_complete($1::jsonb) AS r', [
+          JSON.stringify([{ runId: created.id, key: 'a', attempt, worker: w, outcome: 'succeeded', output }]),
+        ])).rows[0]!.r.results[0].accepted;
+      assert.equal(await complete('stale-worker', 1, { from: 'stale' }), false);
+      assert.equal(await complete('fresh-worker', 2, { from: 'fresh' }), true);
+      assert.equal(await complete('fresh-worker', 2, { from: 'again' }), false, 'recorded exactly once');
+      const run = await q.run('default', created.id);
+      assert.deepEqual(step(run, 'a').output, { from: 'fresh' });
+      assert.deepEqual((run as any).attempts.map((a: any) => a.status), ['lost', 'succeeded']);
+      await h.restart();
+    });
+
+    test('durable timers: a retry delay survives an engine restart', async () => {
+      await h.engine.applyWorkflow('default', wf('delayed', [node('f', 'flaky', { inputs: { succeedOn: 2 }, retry: { attempts: 2, backoff: 'fixed', delay: '400ms' } })]));
+      const r = await h.engine.createRun('default', 'delayed');
+      await waitForEvent(h, (e) => e.runId === r.id && e.type === 'workflow.step.retrying');
+      await h.restart();
+      assert.equal(await h.engine.waitForRun(r.id), 'succeeded');
+    });
+
+    test('applying unchanged content creates no version; a change creates the next one', async () => {
+      const doc = wf('versions', [node('a', 'echo')]);
+      const v1 = await h.engine.applyWorkflow('default', doc);
+      const again = await h.engine.applyWorkflow('default', JSON.parse(JSON.stringify(doc)));
+      assert.equal(again.created, false);
+      assert.equal(again.version, v1.version);
+      const v2 = await h.engine.applyWorkflow('default', wf('versions', [node('a', 'echo', { inputs: { x: 1 } })]));
+      assert.equal(v2.version, (v1.version as number) + 1);
+    });
+
+    test('a bad definition is rejected with every problem and stores nothing', async () => {
+      await assert.rejects(
+        h.engine.applyWorkflow('default', wf('bad-one', [node('a', 'nope'), node('b', 'echo', { dependsOn: ['zzz'] })])),
+        (e: CCError) => {
+          assert.equal(e.problems.length >= 2, true);
+          return true;
+        },
+      );
+      const r = await h.engine.store.query("SELECT count(*)::int AS n FROM workflows WHERE name = 'bad-one'");
+      assert.equal((r.rows[0] as any).n, 0);
+    });
+  });
+}
+
+function waitForEvent(h: Harness, pred: (e: Harness['events'][number]) => boolean, timeoutMs = 20_000) {
+  const found = h.events.find(pred);
+  if (found) return Promise.resolve(found);
+  return new Promise<Harness['events'][number]>((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error('event not seen'))), timeoutMs);
+    const off = h.engine.subscribe((e) => {
+      if (pred(e)) {
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      }
+    });
+  });
+}

@@ -1,0 +1,96 @@
+import pg from 'pg';
+import type { Queryable, Store } from './port.js';
+
+export interface PgStoreOptions {
+  connectionString: string;
+  schema?: string;
+  /** Pool size; each worker slot needs at most one connection at a time. */
+  max?: number;
+}
+
+// A multi-statement query (migrations) answers with one result per statement: keep the last.
+function last(res: pg.QueryResult | pg.QueryResult[]) {
+  const r = Array.isArray(res) ? res[res.length - 1]! : res;
+  return { rows: r.rows ?? [], rowCount: r.rowCount ?? r.rows?.length ?? 0 };
+}
+
+const quote = (id: string) => `"${id.replaceAll('"', '""')}"`;
+
+/** PostgreSQL through `pg`: a pool for queries, one extra client for LISTEN. */
+export async function openPgStore(opts: PgStoreOptions): Promise<Store> {
+  const schema = opts.schema ?? 'public';
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.max ?? 20,
+    options: `-c search_path=${quote(schema)}`,
+  });
+  // An idle client that errors (server restart) must not crash the process.
+  pool.on('error', () => {});
+  if (schema !== 'public') await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
+
+  let listener: pg.Client | undefined;
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  let closed = false;
+
+  async function listenerClient(): Promise<pg.Client> {
+    if (listener) return listener;
+    const client = new pg.Client({ connectionString: opts.connectionString });
+    client.on('error', () => {});
+    client.on('notification', (msg) => {
+      for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
+    });
+    await client.connect();
+    listener = client;
+    return client;
+  }
+
+  return {
+    kind: 'postgres',
+    schema,
+    query: async (sql, params) => {
+      return last(await pool.query(sql, params as unknown[])) as never;
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          query: async (sql, params) => {
+            return last(await client.query(sql, params as unknown[])) as never;
+          },
+        };
+        const out = await fn(tx);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, handler) {
+      const client = await listenerClient();
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        await client.query(`LISTEN ${quote(channel)}`);
+      }
+      set.add(handler);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0 && !closed) {
+          handlers.delete(channel);
+          await client.query(`UNLISTEN ${quote(channel)}`).catch(() => {});
+        }
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await listener?.end().catch(() => {});
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { PGlite } from '@electric-sql/pglite';
+import { join } from 'node:path';
+import { lockDataDir } from './data-dir-lock.js';
+import type { Queryable, QueryResult, Store } from './port.js';
+
+export interface PgliteStoreOptions {
+  /** Data directory; `undefined` keeps the database in memory (tests). */
+  dataDir?: string;
+  schema?: string;
+  /** Reuse an open PGlite instance (tests share one per file); close() then leaves it open. */
+  db?: PGlite;
+}
+
+/** The embedded store: PGlite (PostgreSQL compiled to WASM) in the data directory. */
+export async function openPgliteStore(opts: PgliteStoreOptions = {}): Promise<Store> {
+  const unlock = opts.dataDir && !opts.db ? lockDataDir(opts.dataDir) : () => {};
+  let db: PGlite;
+  try {
+    db = opts.db ?? (opts.dataDir ? new PGlite(join(opts.dataDir, 'pgdata')) : new PGlite());
+    await db.waitReady;
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  const schema = opts.schema ?? 'public';
+  if (schema !== 'public') {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  }
+  await db.exec(`SET search_path TO "${schema}"`);
+  const run = async <R>(q: Pick<PGlite, 'query' | 'exec'>, sql: string, params?: unknown[]) => {
+    if (params === undefined) {
+      // Without parameters use the simple protocol, which also takes several statements (migrations).
+      const all = await q.exec(sql);
+      const last = all[all.length - 1];
+      return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+    }
+    const res = await q.query<R>(sql, params as unknown[]);
+    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length } as QueryResult<R>;
+  };
+  let closed = false;
+  return {
+    kind: 'pglite',
+    schema,
+    query: (sql, params) => run(db, sql, params),
+    transaction: (fn) =>
+      db.transaction((tx) => fn({ query: (sql, params) => run(tx, sql, params) } as Queryable)),
+    async listen(channel, handler) {
+      const unsub = await db.listen(channel, handler);
+      return async () => {
+        if (!closed) await unsub();
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        if (!opts.db) await db.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+}

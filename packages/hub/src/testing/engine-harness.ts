@@ -1,0 +1,114 @@
+import { Engine, type EngineOptions } from '../engine/engine.js';
+import { BuiltinRegistry, StepFailure } from '../executors/builtin.js';
+import { createExecutors } from '../executors/registry.js';
+import type { CCEvent } from '@commandcenter/protocol';
+import { openTestStore, type StoreKind } from './stores.js';
+
+/** Builtin actions the engine suites use: deterministic, observable, no mocks of the engine. */
+export function testBuiltins(calls: string[] = []) {
+  const flaky = new Map<string, number>();
+  return new BuiltinRegistry().register('test', {
+    noop: () => ({}),
+    deploy: (input, ctx) => {
+      calls.push(`${ctx.request.step.key}#${ctx.request.attempt}`);
+      return { deployed: input };
+    },
+    echo: (input, ctx) => {
+      calls.push(`${ctx.request.step.key}#${ctx.request.attempt}`);
+      ctx.log(`echo ${JSON.stringify(input)}`);
+      return input;
+    },
+    fail: (input) => {
+      const i = input as { message?: string; retryable?: boolean };
+      throw new StepFailure(i.message ?? 'failed on purpose', { retryable: i.retryable ?? false });
+    },
+    /** Fails (retryably) until the given attempt. */
+    flaky: (input, ctx) => {
+      const i = input as { succeedOn: number };
+      calls.push(`${ctx.request.step.key}#${ctx.request.attempt}`);
+      const n = (flaky.get(ctx.request.idempotencyKey) ?? 0) + 1;
+      flaky.set(ctx.request.idempotencyKey, n);
+      if (ctx.request.attempt < i.succeedOn) throw new StepFailure(`flaky attempt ${ctx.request.attempt}`);
+      return { attempt: ctx.request.attempt };
+    },
+    /** Resolves after `ms`, or when aborted (then rejects). */
+    sleep: (input, ctx) =>
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => resolve({ slept: (input as { ms: number }).ms }), (input as { ms: number }).ms);
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          reject(new Error('aborted'));
+        });
+      }),
+    /** Never resolves and ignores its signal. */
+    hang: () => new Promise(() => {}),
+  });
+}
+
+export const testAgent = {
+  name: 'test',
+  version: '1.0.0',
+  type: 'builtin',
+  description: 'test actions',
+  risk: 'low',
+  actions: {
+    noop: {},
+    echo: {},
+    fail: {},
+    flaky: { input: { type: 'object', properties: { succeedOn: { type: 'integer' } }, required: ['succeedOn'] } },
+    sleep: { input: { type: 'object', properties: { ms: { type: 'integer' } }, required: ['ms'] } },
+    hang: {},
+    deploy: { risk: 'high' },
+    typed: {
+      input: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'], additionalProperties: false },
+      output: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
+    },
+  },
+};
+
+export interface Harness {
+  engine: Engine;
+  events: CCEvent[];
+  calls: string[];
+  close(): Promise<void>;
+  restart(opts?: Partial<EngineOptions>): Promise<Engine>;
+}
+
+/** An engine on a fresh store (own schema), with the `test` builtin agent registered. */
+export async function startEngine(kind: StoreKind, opts: Partial<EngineOptions> = {}): Promise<Harness> {
+  const store = await openTestStore(kind);
+  const calls: string[] = [];
+  const events: CCEvent[] = [];
+  const make = (o: Partial<EngineOptions>) => {
+    const e = new Engine({
+      store,
+      executors: createExecutors({ builtins: testBuiltins(calls) }),
+      leaseMs: 2000,
+      sweepMs: 500,
+      drainMs: 1000,
+      onError: () => {},
+      ...opts,
+      ...o,
+    });
+    e.subscribe((ev) => events.push(ev));
+    return e;
+  };
+  const h: Harness = {
+    engine: make({}),
+    events,
+    calls,
+    async close() {
+      await h.engine.stop();
+      await store.drop();
+    },
+    async restart(o = {}) {
+      await h.engine.stop();
+      h.engine = make(o);
+      await h.engine.start();
+      return h.engine;
+    },
+  };
+  await h.engine.registerAgent('default', testAgent);
+  await h.engine.start();
+  return h;
+}

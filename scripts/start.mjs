@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// `npm start`: installs what is missing, builds, and starts the hub on the embedded store.
+import { execSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+const sh = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' });
+
+if (!existsSync(`${root}node_modules/.package-lock.json`) || !existsSync(`${root}node_modules/tsx`)) {
+  console.log('installing dependencies (npm install)…');
+  sh('npm install --no-audit --no-fund');
+}
+console.log('building…');
+sh('npm run build --silent');
+const child = spawn(process.execPath, ['packages/hub/dist/main.js', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code) => process.exit(code ?? 0));
