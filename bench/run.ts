@@ -28,7 +28,8 @@ const { values } = parseArgs({
 });
 const scale = Number(values.scale);
 const only = values.only ? new Set(values.only.split(',')) : undefined;
-const log = (...a: unknown[]) => (values.json ? process.stderr : process.stdout).write(a.join(' ') + '\n');
+const log = (...a: unknown[]) =>
+  (values.json ? process.stderr : process.stdout).write(a.join(' ') + '\n');
 const pgUrl = process.env.CC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Result {
@@ -71,8 +72,18 @@ const fanout = {
   name: 'fanout',
   nodes: [
     { id: 'first', agent: 'bench', action: 'noop' },
-    ...Array.from({ length: 20 }, (_, i) => ({ id: `p${i}`, agent: 'bench', action: 'noop', dependsOn: ['first'] })),
-    { id: 'join', agent: 'bench', action: 'noop', dependsOn: Array.from({ length: 20 }, (_, i) => `p${i}`) },
+    ...Array.from({ length: 20 }, (_, i) => ({
+      id: `p${i}`,
+      agent: 'bench',
+      action: 'noop',
+      dependsOn: ['first'],
+    })),
+    {
+      id: 'join',
+      agent: 'bench',
+      action: 'noop',
+      dependsOn: Array.from({ length: 20 }, (_, i) => `p${i}`),
+    },
   ],
 };
 
@@ -118,16 +129,21 @@ async function drain(kind: string, store: Store, workflow: string, runs: number,
   const ids: string[] = [];
   for (let i = 0; i < runs; i += 100) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(100, runs - i) }, () => producer.createRun('default', workflow)),
+      Array.from({ length: Math.min(100, runs - i) }, () =>
+        producer.createRun('default', workflow),
+      ),
     );
     ids.push(...batch.map((r) => r.id));
   }
   const consumer = makeEngine(store, 50);
   let done = 0;
+  let failed = 0;
   const finished = new Promise<void>((resolve) => {
     consumer.subscribe((e) => {
-      if (e.type === 'workflow.run.succeeded' && ++done === runs) resolve();
-      if (e.type === 'workflow.run.failed') log('failed run', JSON.stringify(e.data));
+      if (!e.type.startsWith('workflow.run.') || e.type === 'workflow.run.started') return;
+      if (e.type !== 'workflow.run.succeeded' && failed++ < 3)
+        log('run did not succeed:', JSON.stringify(e.data));
+      if (++done === runs) resolve();
     });
   });
   const t = performance.now();
@@ -135,7 +151,14 @@ async function drain(kind: string, store: Store, workflow: string, runs: number,
   await finished;
   const secs = (performance.now() - t) / 1000;
   await consumer.stop();
-  results.push({ store: kind, workload: label, metric: 'throughput', value: round(runs / secs, 0), unit: 'runs/s', extra: { runs, seconds: round(secs, 2) } });
+  results.push({
+    store: kind,
+    workload: label,
+    metric: 'throughput',
+    value: round(runs / secs, 0),
+    unit: 'runs/s',
+    extra: { runs, failed, seconds: round(secs, 2) },
+  });
 }
 
 async function benchStore(kind: string) {
@@ -154,19 +177,41 @@ async function benchStore(kind: string) {
     await sequential(engine, 'one', 20); // warm-up: caches, JIT, connections
     if (!only || only.has('W1')) {
       const lat = await sequential(engine, 'one', Math.round(200 * scale));
-      results.push({ store: kind, workload: 'W1', metric: 'trigger→completion p50', value: round(pct(lat, 50)), unit: 'ms', extra: { p95: round(pct(lat, 95)), p99: round(pct(lat, 99)) } });
+      results.push({
+        store: kind,
+        workload: 'W1',
+        metric: 'trigger→completion p50',
+        value: round(pct(lat, 50)),
+        unit: 'ms',
+        extra: { p95: round(pct(lat, 95)), p99: round(pct(lat, 99)) },
+      });
     }
     if (!only || only.has('W2')) {
       const lat = await sequential(engine, 'ten', Math.round(100 * scale));
-      results.push({ store: kind, workload: 'W2', metric: 'per-step overhead p50', value: round(pct(lat, 50) / 10), unit: 'ms/step', extra: { runP50: round(pct(lat, 50)), runP99: round(pct(lat, 99)) } });
+      results.push({
+        store: kind,
+        workload: 'W2',
+        metric: 'per-step overhead p50',
+        value: round(pct(lat, 50) / 10),
+        unit: 'ms/step',
+        extra: { runP50: round(pct(lat, 50)), runP99: round(pct(lat, 99)) },
+      });
     }
     if (!only || only.has('W3')) {
       const lat = await sequential(engine, 'fanout', Math.round(50 * scale));
-      results.push({ store: kind, workload: 'W3', metric: 'run p50', value: round(pct(lat, 50)), unit: 'ms', extra: { p95: round(pct(lat, 95)) } });
+      results.push({
+        store: kind,
+        workload: 'W3',
+        metric: 'run p50',
+        value: round(pct(lat, 50)),
+        unit: 'ms',
+        extra: { p95: round(pct(lat, 95)) },
+      });
     }
     await engine.stop();
     if (!only || only.has('W4')) await drain(kind, store, 'one', Math.round(5000 * scale), 'W4');
-    if (!only || only.has('W5')) await drain(kind, store, 'proc-one', Math.round(2000 * scale), 'W5');
+    if (!only || only.has('W5'))
+      await drain(kind, store, 'proc-one', Math.round(2000 * scale), 'W5');
   } finally {
     await store.drop();
   }
@@ -184,14 +229,28 @@ async function postgresReachable() {
   }
 }
 
-const stores = values.stores ? values.stores.split(',') : ['pglite', ...((await postgresReachable()) ? ['postgres'] : [])];
-if (!stores.includes('postgres')) log(`PostgreSQL at ${pgUrl} is unreachable: benchmarking PGlite only`);
+const stores = values.stores
+  ? values.stores.split(',')
+  : ['pglite', ...((await postgresReachable()) ? ['postgres'] : [])];
+if (!stores.includes('postgres'))
+  log(`PostgreSQL at ${pgUrl} is unreachable: benchmarking PGlite only`);
 for (const kind of stores) {
   log(`benchmarking ${kind}…`);
   await benchStore(kind);
 }
 if (values.json) {
-  process.stdout.write(JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2) +
+      '\n',
+  );
 } else {
-  console.table(results.map((r) => ({ store: r.store, workload: r.workload, metric: r.metric, value: `${r.value} ${r.unit}`, detail: r.extra ? JSON.stringify(r.extra) : '' })));
+  console.table(
+    results.map((r) => ({
+      store: r.store,
+      workload: r.workload,
+      metric: r.metric,
+      value: `${r.value} ${r.unit}`,
+      detail: r.extra ? JSON.stringify(r.extra) : '',
+    })),
+  );
 }

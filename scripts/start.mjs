@@ -6,7 +6,10 @@ import { existsSync } from 'node:fs';
 const root = new URL('..', import.meta.url).pathname;
 const sh = (cmd) => execSync(cmd, { cwd: root, stdio: 'inherit' });
 
-if (!existsSync(`${root}node_modules/.package-lock.json`) || !existsSync(`${root}node_modules/tsx`)) {
+if (
+  !existsSync(`${root}node_modules/.package-lock.json`) ||
+  !existsSync(`${root}node_modules/tsx`)
+) {
   console.log('installing dependencies (npm install)…');
   sh('npm install --no-audit --no-fund');
 }

@@ -61,15 +61,19 @@ if (skipped.length) {
   console.log('Skipped because a service is unreachable:');
   for (const s of skipped) console.log(`  - ${s}`);
   if (require) {
-    console.error('CC_REQUIRE_SERVICES=1: every suite must run here; start the services (see CONTRIBUTING.md).');
+    console.error(
+      'CC_REQUIRE_SERVICES=1: every suite must run here; start the services (see CONTRIBUTING.md).',
+    );
     process.exit(1);
   }
 }
 
-let files = findTests(join(root, 'packages')).concat(findTests(join(root, "test")));
+let files = findTests(join(root, 'packages')).concat(findTests(join(root, 'test')));
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 files.sort();
-console.log(`Running ${files.length} test files${pgOk === true ? ' (PGlite and PostgreSQL)' : ' (PGlite only)'}`);
+console.log(
+  `Running ${files.length} test files${pgOk === true ? ' (PGlite and PostgreSQL)' : ' (PGlite only)'}`,
+);
 
 const child = spawn(
   process.execPath,

@@ -15,7 +15,9 @@ const actions = {
 };
 const fn = actions[req.action];
 if (!fn) {
-  console.log(JSON.stringify({ error: { message: `unknown action ${req.action}`, retryable: false } }));
+  console.log(
+    JSON.stringify({ error: { message: `unknown action ${req.action}`, retryable: false } }),
+  );
 } else {
   console.log(JSON.stringify({ output: fn() }));
 }

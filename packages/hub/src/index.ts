@@ -1,4 +1,10 @@
-export { Engine, compileEngineOptions, type EngineOptions, type TriggerOptions, type CreatedRun } from './engine/engine.js';
+export {
+  Engine,
+  compileEngineOptions,
+  type EngineOptions,
+  type TriggerOptions,
+  type CreatedRun,
+} from './engine/engine.js';
 export { RunQueries } from './engine/queries.js';
 export { BuiltinRegistry, StepFailure, type BuiltinHandler } from './executors/builtin.js';
 export { createExecutors, type Executors } from './executors/registry.js';

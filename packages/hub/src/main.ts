@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   console.log(
-    config.databaseUrl ? 'store: PostgreSQL (DATABASE_URL)' : `store: embedded PGlite in ${config.dataDir}`,
+    config.databaseUrl
+      ? 'store: PostgreSQL (DATABASE_URL)'
+      : `store: embedded PGlite in ${config.dataDir}`,
   );
   const engine = new Engine({
     store,
@@ -29,9 +31,15 @@ async function main(): Promise<void> {
     leaseMs: config.leaseMs,
   });
   engine.subscribe((e) => {
-    if (e.type.startsWith('workflow.run.') || e.type === 'approval.requested' || e.type === 'workflow.step.failed') {
+    if (
+      e.type.startsWith('workflow.run.') ||
+      e.type === 'approval.requested' ||
+      e.type === 'workflow.step.failed'
+    ) {
       const d = e.data as { workflow?: string; nodeId?: string; status?: string };
-      console.log(`${e.time}  ${e.type.padEnd(24)} ${d.workflow ?? ''} ${e.runId ?? ''} ${d.nodeId ?? ''}`);
+      console.log(
+        `${e.time}  ${e.type.padEnd(24)} ${d.workflow ?? ''} ${e.runId ?? ''} ${d.nodeId ?? ''}`,
+      );
     }
   });
   await engine.start();
@@ -39,7 +47,9 @@ async function main(): Promise<void> {
   const examples = config.examplesDir ?? resolve(here, '../../../examples');
   await applyExamples(engine, examples);
 
-  const run = await engine.createRun('default', 'hello', { input: { name: 'CommandCenter users' } });
+  const run = await engine.createRun('default', 'hello', {
+    input: { name: 'CommandCenter users' },
+  });
   const status = await engine.waitForRun(run.id);
   const detail = await new RunQueries(store).run('default', run.id);
   console.log(`hello run ${run.id}: ${status}`);
@@ -71,7 +81,10 @@ async function applyExamples(engine: Engine, dir: string): Promise<void> {
     }
   };
   for (const file of files('agents')) {
-    const doc = parseDocumentText(readFileSync(file, 'utf8'), file.endsWith('.json') ? 'json' : 'yaml') as {
+    const doc = parseDocumentText(
+      readFileSync(file, 'utf8'),
+      file.endsWith('.json') ? 'json' : 'yaml',
+    ) as {
       runtime?: { cwd?: string };
     };
     if (doc.runtime && typeof doc.runtime === 'object') {
@@ -90,7 +103,8 @@ async function applyExamples(engine: Engine, dir: string): Promise<void> {
 main().catch((err: unknown) => {
   if (isCCError(err)) {
     console.error(`error ${err.code}: ${err.message}`);
-    for (const p of err.problems) console.error(`  ${p.path}: ${p.message}${p.fix ? ` — ${p.fix}` : ''}`);
+    for (const p of err.problems)
+      console.error(`  ${p.path}: ${p.message}${p.fix ? ` — ${p.fix}` : ''}`);
   } else {
     console.error(err);
   }

@@ -381,6 +381,11 @@ export const errorCatalogue = {
     title: 'The agent output is too large',
     fix: 'Return less data (store large artifacts elsewhere and return a reference), or raise `runtime.maxOutputBytes` in the manifest.',
   },
+  CC_E_AGENT_CONFIG: {
+    status: 422,
+    title: 'The step’s agent or action is unknown or misconfigured',
+    fix: 'Register the agent version the run pinned (or re-run on the latest workflow version) and check the node’s `agent` and `action`.',
+  },
   CC_E_AGENT_UNAVAILABLE: {
     status: 503,
     title: 'The agent is not registered or not reachable',

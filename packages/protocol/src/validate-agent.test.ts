@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { effectiveRisk, requiresApproval, riskAtLeast } from './risk.js';
 import { validateAgentManifest } from './validate-agent.js';
 
+// Test documents are edited freely, field by field, to produce each malformed variant.
+
 type Doc = Record<string, any>;
 
 function processAgent(): Doc {

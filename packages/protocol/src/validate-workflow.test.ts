@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import type { Problem } from './errors.js';
 import { validateWorkflow } from './validate-workflow.js';
 
+// Test documents are edited freely, field by field, to produce each malformed variant.
+
 type Doc = Record<string, any>;
 
 /** A small valid workflow every bad case starts from. */
@@ -276,6 +278,7 @@ const badCases: BadCase[] = [
     edit: (d) => void (nodes(d)[0]!.retry = { attempts: 2.5 }),
     expect: [['CC_E_SCHEMA_WRONG_TYPE', 'nodes[0].retry.attempts']],
     message: ['must be an integer'],
+    fix: 'Write an integer here (without quotes).',
   },
   {
     name: 'unknown backoff',

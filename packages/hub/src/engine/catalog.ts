@@ -1,5 +1,6 @@
 import {
   CCError,
+  canonicalJson,
   parseWorkflowText,
   validateAgentManifest,
   validateWorkflow,
@@ -31,7 +32,9 @@ export class Catalog {
   constructor(private readonly store: Store) {}
 
   async ensureProject(project: string): Promise<void> {
-    await this.store.query('INSERT INTO projects (id) VALUES ($1) ON CONFLICT DO NOTHING', [project]);
+    await this.store.query('INSERT INTO projects (id) VALUES ($1) ON CONFLICT DO NOTHING', [
+      project,
+    ]);
   }
 
   /** The latest manifest of every agent of a project (for apply-time validation). */
@@ -57,7 +60,11 @@ export class Catalog {
         `INSERT INTO workflows (project, name, latest_version) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`,
         [project, wf.name],
       );
-      const cur = await tx.query<{ latest_version: number; archived_at: Date | null; hash: string | null }>(
+      const cur = await tx.query<{
+        latest_version: number;
+        archived_at: Date | null;
+        hash: string | null;
+      }>(
         `SELECT w.latest_version, w.archived_at, v.hash FROM workflows w
            LEFT JOIN workflow_versions v ON v.project = w.project AND v.name = w.name AND v.version = w.latest_version
           WHERE w.project = $1 AND w.name = $2 FOR UPDATE OF w`,
@@ -66,10 +73,10 @@ export class Catalog {
       const row = cur.rows[0]!;
       if (row.hash === hash) {
         if (row.archived_at) {
-          await tx.query('UPDATE workflows SET archived_at = NULL, updated_at = now() WHERE project = $1 AND name = $2', [
-            project,
-            wf.name,
-          ]);
+          await tx.query(
+            'UPDATE workflows SET archived_at = NULL, updated_at = now() WHERE project = $1 AND name = $2',
+            [project, wf.name],
+          );
         }
         return { version: row.latest_version, created: false };
       }
@@ -87,7 +94,13 @@ export class Catalog {
       return { version, created: true };
     });
     this.latest.set(`${project}/${wf.name}`, out.version);
-    return { name: wf.name, version: out.version, created: out.created, definition: wf, events: [] };
+    return {
+      name: wf.name,
+      version: out.version,
+      created: out.created,
+      definition: wf,
+      events: [],
+    };
   }
 
   /** Archives a workflow: no new runs; history and running runs stay. */
@@ -147,17 +160,17 @@ export class Catalog {
     const agent = result.agent;
     return this.store.transaction(async (tx) => {
       await tx.query('INSERT INTO projects (id) VALUES ($1) ON CONFLICT DO NOTHING', [project]);
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('cc-agent-register:' || $1 || '/' || $2))`, [
-        project,
-        agent.name,
-      ]);
+      await tx.query(
+        `SELECT pg_advisory_xact_lock(hashtext('cc-agent-register:' || $1 || '/' || $2))`,
+        [project, agent.name],
+      );
       const existing = await tx.query<{ manifest: AgentManifest }>(
         'SELECT manifest FROM agents WHERE project = $1 AND name = $2 AND version = $3',
         [project, agent.name, agent.version],
       );
       let created = true;
       if (existing.rows[0]) {
-        if (JSON.stringify(existing.rows[0].manifest) !== JSON.stringify(agent)) {
+        if (canonicalJson(existing.rows[0].manifest) !== canonicalJson(agent)) {
           throw new CCError('CC_E_CONFLICT', {
             detail:
               `agent ${agent.name} version ${agent.version} is already registered with a different ` +
@@ -177,7 +190,13 @@ export class Catalog {
         JSON.stringify({ name: agent.name, version: agent.version, type: agent.type, created }),
       ]);
       const ev = await tx.query<{ events: CCEvent[] }>('SELECT cc_take_events() AS events');
-      return { name: agent.name, version: agent.version, created, definition: agent, events: ev.rows[0]!.events };
+      return {
+        name: agent.name,
+        version: agent.version,
+        created,
+        definition: agent,
+        events: ev.rows[0]!.events,
+      };
     });
   }
 

@@ -5,7 +5,11 @@ import { RunQueries } from './queries.js';
 import { startEngine, type Harness } from '../testing/engine-harness.js';
 import { storeKinds } from '../testing/stores.js';
 
-const wf = (name: string, nodes: unknown[], extra: Record<string, unknown> = {}) => ({ name, nodes, ...extra });
+const wf = (name: string, nodes: unknown[], extra: Record<string, unknown> = {}) => ({
+  name,
+  nodes,
+  ...extra,
+});
 const node = (id: string, action: string, extra: Record<string, unknown> = {}) => ({
   id,
   agent: 'test',
@@ -36,7 +40,10 @@ for (const kind of storeKinds()) {
         'default',
         wf('chain', [
           node('a', 'echo', { inputs: { n: '{{ input.n }}' } }),
-          node('b', 'echo', { dependsOn: ['a'], inputs: { n: '{{ nodes.a.output.n + 1 }}', s: 'got {{ nodes.a.output }}' } }),
+          node('b', 'echo', {
+            dependsOn: ['a'],
+            inputs: { n: '{{ nodes.a.output.n + 1 }}', s: 'got {{ nodes.a.output }}' },
+          }),
           node('c', 'echo', { dependsOn: ['b'], inputs: { n: '{{ nodes.b.output.n * 10 }}' } }),
         ]),
       );
@@ -45,11 +52,10 @@ for (const kind of storeKinds()) {
       assert.deepEqual(step(run, 'b').output, { n: 2, s: 'got {"n":1}' });
       assert.deepEqual((run as any).output, { c: { n: 20 } });
       const types = h.events.filter((e) => e.runId === run.id).map((e) => e.type);
-      assert.deepEqual(types.filter((t) => t.startsWith('workflow.run')), [
-        'workflow.run.queued',
-        'workflow.run.started',
-        'workflow.run.succeeded',
-      ]);
+      assert.deepEqual(
+        types.filter((t) => t.startsWith('workflow.run')),
+        ['workflow.run.queued', 'workflow.run.started', 'workflow.run.succeeded'],
+      );
       assert.equal(types.filter((t) => t === 'workflow.step.succeeded').length, 3);
       const logs = await q.logs(run.id);
       assert.ok(logs.some((l) => l.step_key === 'a' && l.line === 'echo {"n":1}'));
@@ -61,8 +67,15 @@ for (const kind of storeKinds()) {
         wf('fan', [
           node('start', 'echo', { inputs: { go: '{{ input.go }}' } }),
           node('left', 'echo', { dependsOn: ['start'], inputs: { side: 'left' } }),
-          node('right', 'echo', { dependsOn: ['start'], when: '{{ nodes.start.output.go = true }}', inputs: { side: 'right' } }),
-          node('join', 'echo', { dependsOn: ['left', 'right'], inputs: { left: '{{ nodes.left.output.side }}' } }),
+          node('right', 'echo', {
+            dependsOn: ['start'],
+            when: '{{ nodes.start.output.go = true }}',
+            inputs: { side: 'right' },
+          }),
+          node('join', 'echo', {
+            dependsOn: ['left', 'right'],
+            inputs: { left: '{{ nodes.left.output.side }}' },
+          }),
         ]),
       );
       const { status, run } = await runToEnd('fan', { go: false });
@@ -112,21 +125,32 @@ for (const kind of storeKinds()) {
       await h.engine.applyWorkflow(
         'default',
         wf('retrying', [
-          node('f', 'flaky', { inputs: { succeedOn: 3 }, retry: { attempts: 5, backoff: 'exponential', delay: '20ms', maxDelay: '100ms' } }),
+          node('f', 'flaky', {
+            inputs: { succeedOn: 3 },
+            retry: { attempts: 5, backoff: 'exponential', delay: '20ms', maxDelay: '100ms' },
+          }),
         ]),
       );
       const { status, run } = await runToEnd('retrying');
       assert.equal(status, 'succeeded');
       assert.deepEqual(step(run, 'f').output, { attempt: 3 });
       const attempts = (run as any).attempts.filter((a: any) => a.step_key === 'f');
-      assert.deepEqual(attempts.map((a: any) => a.status), ['failed', 'failed', 'succeeded']);
-      assert.equal(h.events.filter((e) => e.runId === run.id && e.type === 'workflow.step.retrying').length, 2);
+      assert.deepEqual(
+        attempts.map((a: any) => a.status),
+        ['failed', 'failed', 'succeeded'],
+      );
+      assert.equal(
+        h.events.filter((e) => e.runId === run.id && e.type === 'workflow.step.retrying').length,
+        2,
+      );
     });
 
     test('retries run out: the step fails with its last error', async () => {
       await h.engine.applyWorkflow(
         'default',
-        wf('exhausted', [node('f', 'flaky', { inputs: { succeedOn: 9 }, retry: { attempts: 2, delay: '10ms' } })]),
+        wf('exhausted', [
+          node('f', 'flaky', { inputs: { succeedOn: 9 }, retry: { attempts: 2, delay: '10ms' } }),
+        ]),
       );
       const { status, run } = await runToEnd('exhausted');
       assert.equal(status, 'failed');
@@ -135,7 +159,10 @@ for (const kind of storeKinds()) {
     });
 
     test('a step timeout ends the attempt timed_out (even when the action ignores its signal)', async () => {
-      await h.engine.applyWorkflow('default', wf('stuck', [node('h', 'hang', { timeout: '100ms' })]));
+      await h.engine.applyWorkflow(
+        'default',
+        wf('stuck', [node('h', 'hang', { timeout: '100ms' })]),
+      );
       const { status, run } = await runToEnd('stuck');
       assert.equal(status, 'failed');
       assert.equal(step(run, 'h').status, 'timed_out');
@@ -143,7 +170,10 @@ for (const kind of storeKinds()) {
     });
 
     test('a run timeout ends the run timed_out and cancels its steps', async () => {
-      await h.engine.applyWorkflow('default', wf('slowrun', [node('s', 'sleep', { inputs: { ms: 60000 } })], { timeout: '200ms' }));
+      await h.engine.applyWorkflow(
+        'default',
+        wf('slowrun', [node('s', 'sleep', { inputs: { ms: 60000 } })], { timeout: '200ms' }),
+      );
       const { status, run } = await runToEnd('slowrun');
       assert.equal(status, 'timed_out');
       assert.equal(step(run, 's').status, 'cancelled');
@@ -155,13 +185,23 @@ for (const kind of storeKinds()) {
         'default',
         wf('each', [
           node('list', 'echo', { inputs: { files: '{{ input.files }}' } }),
-          node('review', 'echo', { dependsOn: ['list'], forEach: '{{ nodes.list.output.files }}', inputs: { file: '{{ item }}', n: 1 } }),
-          node('sum', 'echo', { dependsOn: ['review'], inputs: { count: '{{ $count(nodes.review.output) }}' } }),
+          node('review', 'echo', {
+            dependsOn: ['list'],
+            forEach: '{{ nodes.list.output.files }}',
+            inputs: { file: '{{ item }}', n: 1 },
+          }),
+          node('sum', 'echo', {
+            dependsOn: ['review'],
+            inputs: { count: '{{ $count(nodes.review.output) }}' },
+          }),
         ]),
       );
       const { status, run } = await runToEnd('each', { files: ['a.ts', 'b.ts', 'c.ts'] });
       assert.equal(status, 'succeeded');
-      assert.deepEqual(step(run, 'review').output.map((o: any) => o.file), ['a.ts', 'b.ts', 'c.ts']);
+      assert.deepEqual(
+        step(run, 'review').output.map((o: any) => o.file),
+        ['a.ts', 'b.ts', 'c.ts'],
+      );
       assert.equal(step(run, 'review[2]').status, 'succeeded');
       assert.deepEqual(step(run, 'sum').output, { count: 3 });
       const empty = await runToEnd('each', { files: [] });
@@ -170,7 +210,10 @@ for (const kind of storeKinds()) {
     });
 
     test('a missing template reference is an error of the step, never literal text', async () => {
-      await h.engine.applyWorkflow('default', wf('missing', [node('a', 'echo', { inputs: { v: 'x={{ input.nope }}' } })]));
+      await h.engine.applyWorkflow(
+        'default',
+        wf('missing', [node('a', 'echo', { inputs: { v: 'x={{ input.nope }}' } })]),
+      );
       const { status, run } = await runToEnd('missing');
       assert.equal(status, 'failed');
       assert.equal(step(run, 'a').error.code, 'CC_E_TEMPLATE_MISSING_REF');
@@ -178,7 +221,10 @@ for (const kind of storeKinds()) {
     });
 
     test('inputs and outputs are validated against the action schemas', async () => {
-      await h.engine.applyWorkflow('default', wf('typed', [node('t', 'typed', { inputs: { n: '{{ input.n }}' } })]));
+      await h.engine.applyWorkflow(
+        'default',
+        wf('typed', [node('t', 'typed', { inputs: { n: '{{ input.n }}' } })]),
+      );
       const bad = await runToEnd('typed', { n: 'not a number' });
       assert.equal(bad.status, 'failed');
       assert.equal(step(bad.run, 't').error.code, 'CC_E_INPUT_INVALID');
@@ -187,33 +233,48 @@ for (const kind of storeKinds()) {
     test('run input is validated against the workflow inputs schema at trigger time', async () => {
       await h.engine.applyWorkflow(
         'default',
-        wf('withinputs', [node('a', 'echo')], { inputs: { type: 'object', properties: { repo: { type: 'string' } }, required: ['repo'] } }),
+        wf('withinputs', [node('a', 'echo')], {
+          inputs: { type: 'object', properties: { repo: { type: 'string' } }, required: ['repo'] },
+        }),
       );
-      await assert.rejects(h.engine.createRun('default', 'withinputs', { input: {} }), (e: CCError) => {
-        assert.equal(e.code, 'CC_E_INPUT_INVALID');
-        assert.ok(e.problems.some((p) => p.message.includes('repo')));
-        return true;
-      });
+      await assert.rejects(
+        h.engine.createRun('default', 'withinputs', { input: {} }),
+        (e: CCError) => {
+          assert.equal(e.code, 'CC_E_INPUT_INVALID');
+          assert.ok(e.problems.some((p) => p.message.includes('repo')));
+          return true;
+        },
+      );
     });
 
     test('an idempotency key creates exactly one run', async () => {
       await h.engine.applyWorkflow('default', wf('idem', [node('a', 'echo')]));
       const results = await Promise.all(
-        Array.from({ length: 8 }, () => h.engine.createRun('default', 'idem', { idempotencyKey: 'k-1' })),
+        Array.from({ length: 8 }, () =>
+          h.engine.createRun('default', 'idem', { idempotencyKey: 'k-1' }),
+        ),
       );
       assert.equal(new Set(results.map((r) => r.id)).size, 1);
       assert.equal(results.filter((r) => r.created).length, 1);
     });
 
     test('cancel stops a running run; cancelling again is refused', async () => {
-      await h.engine.applyWorkflow('default', wf('cancellable', [node('s', 'sleep', { inputs: { ms: 60000 } }), node('t', 'echo', { dependsOn: ['s'] })]));
+      await h.engine.applyWorkflow(
+        'default',
+        wf('cancellable', [
+          node('s', 'sleep', { inputs: { ms: 60000 } }),
+          node('t', 'echo', { dependsOn: ['s'] }),
+        ]),
+      );
       const r = await h.engine.createRun('default', 'cancellable');
       await waitForEvent(h, (e) => e.runId === r.id && e.type === 'workflow.step.started');
       await h.engine.cancelRun('default', r.id, 'tester');
       assert.equal(await h.engine.waitForRun(r.id), 'cancelled');
       const run = await q.run('default', r.id);
       assert.equal(step(run, 's').status, 'cancelled');
-      await assert.rejects(h.engine.cancelRun('default', r.id), { code: 'CC_E_RUN_NOT_CANCELLABLE' });
+      await assert.rejects(h.engine.cancelRun('default', r.id), {
+        code: 'CC_E_RUN_NOT_CANCELLABLE',
+      });
       await assert.rejects(h.engine.cancelRun('other', r.id), { code: 'CC_E_NOT_FOUND' });
     });
 
@@ -230,7 +291,10 @@ for (const kind of storeKinds()) {
       // Fix the workflow: b now succeeds. Re-run on the latest version from the failed step.
       await h.engine.applyWorkflow(
         'default',
-        wf('rerunnable', [node('a', 'echo', { inputs: { v: 1 } }), node('b', 'echo', { dependsOn: ['a'], inputs: { got: '{{ nodes.a.output.v }}' } })]),
+        wf('rerunnable', [
+          node('a', 'echo', { inputs: { v: 1 } }),
+          node('b', 'echo', { dependsOn: ['a'], inputs: { got: '{{ nodes.a.output.v }}' } }),
+        ]),
       );
       const callsBefore = h.calls.filter((c) => c.startsWith('a#')).length;
       const re = await h.engine.rerun('default', first.id, { from: 'failed', version: 'latest' });
@@ -240,7 +304,9 @@ for (const kind of storeKinds()) {
       assert.deepEqual(step(rerun, 'b').output, { got: 1 });
       assert.equal(step(rerun, 'a').attempt, 0, 'a was reused, not executed');
       assert.equal(h.calls.filter((c) => c.startsWith('a#')).length, callsBefore);
-      await assert.rejects(h.engine.rerun('default', re.id, { from: 'failed' }), { code: 'CC_E_RUN_NOT_RERUNNABLE' });
+      await assert.rejects(h.engine.rerun('default', re.id, { from: 'failed' }), {
+        code: 'CC_E_RUN_NOT_RERUNNABLE',
+      });
       const scratch = await h.engine.rerun('default', re.id, { from: 'scratch' });
       assert.equal(await h.engine.waitForRun(scratch.id), 'succeeded');
       assert.equal(h.calls.filter((c) => c.startsWith('a#')).length, callsBefore + 1);
@@ -249,7 +315,13 @@ for (const kind of storeKinds()) {
     test('approvals: a high-risk step waits; approve runs it with the snapshot; the first decision wins', async () => {
       await h.engine.applyWorkflow(
         'default',
-        wf('gated', [node('prep', 'echo', { inputs: { v: 7 } }), node('ship', 'deploy', { dependsOn: ['prep'], inputs: { v: '{{ nodes.prep.output.v }}' } })]),
+        wf('gated', [
+          node('prep', 'echo', { inputs: { v: 7 } }),
+          node('ship', 'deploy', {
+            dependsOn: ['prep'],
+            inputs: { v: '{{ nodes.prep.output.v }}' },
+          }),
+        ]),
       );
       const r = await h.engine.createRun('default', 'gated');
       const req = await waitForEvent(h, (e) => e.runId === r.id && e.type === 'approval.requested');
@@ -258,7 +330,7 @@ for (const kind of storeKinds()) {
       assert.equal((a.snapshot as any).risk, 'high');
       assert.deepEqual((a.snapshot as any).input, { v: 7 });
       assert.deepEqual((a.snapshot as any).upstream.prep.output, { v: 7 });
-      assert.equal((await q.run('default', r.id) as any).status, 'waiting_approval');
+      assert.equal(((await q.run('default', r.id)) as any).status, 'waiting_approval');
       assert.equal((req.data as any).approvalId, a.id);
       const decisions = await Promise.allSettled([
         h.engine.decideApproval('default', a.id, 'approve', 'alice'),
@@ -273,7 +345,10 @@ for (const kind of storeKinds()) {
     });
 
     test('approvals: reject fails the step with the decider and comment; expiry times it out', async () => {
-      await h.engine.applyWorkflow('default', wf('gated2', [node('ship', 'echo', { approval: 'required', approvalTimeout: '300ms' })]));
+      await h.engine.applyWorkflow(
+        'default',
+        wf('gated2', [node('ship', 'echo', { approval: 'required', approvalTimeout: '300ms' })]),
+      );
       const r1 = await h.engine.createRun('default', 'gated2');
       await waitForEvent(h, (e) => e.runId === r1.id && e.type === 'approval.requested');
       const a1 = (await q.pendingApprovals('default')).find((p) => p.run_id === r1.id)!;
@@ -293,7 +368,9 @@ for (const kind of storeKinds()) {
     test('per-workflow concurrency keeps at most `limit` runs per key active', async () => {
       await h.engine.applyWorkflow(
         'default',
-        wf('limited', [node('s', 'sleep', { inputs: { ms: 50 } })], { concurrency: { limit: 1, key: '{{ input.repo }}' } }),
+        wf('limited', [node('s', 'sleep', { inputs: { ms: 50 } })], {
+          concurrency: { limit: 1, key: '{{ input.repo }}' },
+        }),
       );
       let active = 0;
       let maxActive = 0;
@@ -314,13 +391,17 @@ for (const kind of storeKinds()) {
     });
 
     test('a stale worker cannot record its result over a newer attempt', async () => {
-      await h.engine.applyWorkflow('default', wf('fenced', [node('a', 'echo', { retry: { attempts: 3, delay: '1ms' } })]));
+      await h.engine.applyWorkflow(
+        'default',
+        wf('fenced', [node('a', 'echo', { retry: { attempts: 3, delay: '1ms' } })]),
+      );
       // Claim as a "worker" that then pauses past its lease, without the engine's worker.
       const store = h.engine.store;
       await h.engine.worker!.stop();
       const created = await h.engine.createRun('default', 'fenced');
       const claim = async (w: string, lease: number) =>
-        (await store.query<{ r: any }>('SELECT cc_claim_async($1, 10, $2) AS r', [w, lease])).rows[0]!.r.tasks;
+        (await store.query<{ r: any }>('SELECT cc_claim_async($1, 10, $2) AS r', [w, lease]))
+          .rows[0]!.r.tasks;
       const [stale] = await claim('stale-worker', 1);
       assert.equal(stale.runId, created.id);
       await new Promise((r) => setTimeout(r, 30)); // let the 1 ms lease lapse (the point of the test)
@@ -328,20 +409,39 @@ for (const kind of storeKinds()) {
       const [fresh] = await claim('fresh-worker', 10000);
       assert.equal(fresh.attempt, 2);
       const complete = async (w: string, attempt: number, output: unknown) =>
-        (await store.query<{ r: any }>('SELECT cc_complete($1::jsonb) AS r', [
-          JSON.stringify([{ runId: created.id, key: 'a', attempt, worker: w, outcome: 'succeeded', output }]),
-        ])).rows[0]!.r.results[0].accepted;
+        (
+          await store.query<{ r: any }>('SELECT cc_complete($1::jsonb) AS r', [
+            JSON.stringify([
+              { runId: created.id, key: 'a', attempt, worker: w, outcome: 'succeeded', output },
+            ]),
+          ])
+        ).rows[0]!.r.results[0].accepted;
       assert.equal(await complete('stale-worker', 1, { from: 'stale' }), false);
       assert.equal(await complete('fresh-worker', 2, { from: 'fresh' }), true);
-      assert.equal(await complete('fresh-worker', 2, { from: 'again' }), false, 'recorded exactly once');
+      assert.equal(
+        await complete('fresh-worker', 2, { from: 'again' }),
+        false,
+        'recorded exactly once',
+      );
       const run = await q.run('default', created.id);
       assert.deepEqual(step(run, 'a').output, { from: 'fresh' });
-      assert.deepEqual((run as any).attempts.map((a: any) => a.status), ['lost', 'succeeded']);
+      assert.deepEqual(
+        (run as any).attempts.map((a: any) => a.status),
+        ['lost', 'succeeded'],
+      );
       await h.restart();
     });
 
     test('durable timers: a retry delay survives an engine restart', async () => {
-      await h.engine.applyWorkflow('default', wf('delayed', [node('f', 'flaky', { inputs: { succeedOn: 2 }, retry: { attempts: 2, backoff: 'fixed', delay: '400ms' } })]));
+      await h.engine.applyWorkflow(
+        'default',
+        wf('delayed', [
+          node('f', 'flaky', {
+            inputs: { succeedOn: 2 },
+            retry: { attempts: 2, backoff: 'fixed', delay: '400ms' },
+          }),
+        ]),
+      );
       const r = await h.engine.createRun('default', 'delayed');
       await waitForEvent(h, (e) => e.runId === r.id && e.type === 'workflow.step.retrying');
       await h.restart();
@@ -354,25 +454,116 @@ for (const kind of storeKinds()) {
       const again = await h.engine.applyWorkflow('default', JSON.parse(JSON.stringify(doc)));
       assert.equal(again.created, false);
       assert.equal(again.version, v1.version);
-      const v2 = await h.engine.applyWorkflow('default', wf('versions', [node('a', 'echo', { inputs: { x: 1 } })]));
+      const v2 = await h.engine.applyWorkflow(
+        'default',
+        wf('versions', [node('a', 'echo', { inputs: { x: 1 } })]),
+      );
       assert.equal(v2.version, (v1.version as number) + 1);
+    });
+
+    test('registering an unchanged agent version is a no-op; a changed one is refused', async () => {
+      const { testAgent } = await import('../testing/engine-harness.js');
+      const again = await h.engine.registerAgent('default', JSON.parse(JSON.stringify(testAgent)));
+      assert.equal(again.created, false);
+      await assert.rejects(
+        h.engine.registerAgent('default', { ...testAgent, description: 'changed' }),
+        (e: CCError) => e.code === 'CC_E_CONFLICT' && /bump the version/.test(e.message),
+      );
+      const v2 = await h.engine.registerAgent('default', { ...testAgent, version: '1.1.0' });
+      assert.equal(v2.created, true);
+    });
+
+    test('malformed workflows of many kinds are refused with their code and path; nothing is stored', async () => {
+      const before = await h.engine.store.query<{ n: number }>(
+        'SELECT (SELECT count(*) FROM workflows) + (SELECT count(*) FROM workflow_versions) AS n',
+      );
+      const cases: [unknown, string, string][] = [
+        [{ name: 'Bad Name', nodes: [node('a', 'echo')] }, 'CC_E_WORKFLOW_NAME', 'name'],
+        [{ name: 'x', nodes: [] }, 'CC_E_WORKFLOW_NO_NODES', 'nodes'],
+        [
+          wf('x', [node('a', 'echo'), node('a', 'echo')]),
+          'CC_E_WORKFLOW_DUPLICATE_NODE_ID',
+          'nodes[1].id',
+        ],
+        [
+          wf('x', [
+            node('a', 'echo', { dependsOn: ['b'] }),
+            node('b', 'echo', { dependsOn: ['a'] }),
+          ]),
+          'CC_E_WORKFLOW_CYCLE',
+          'nodes[0].dependsOn[0]',
+        ],
+        [
+          wf('x', [node('a', 'echo', { dependsOn: ['ghost'] })]),
+          'CC_E_WORKFLOW_UNKNOWN_DEPENDENCY',
+          'nodes[0].dependsOn[0]',
+        ],
+        [
+          wf('x', [{ id: 'a', agent: 'nobody', action: 'x' }]),
+          'CC_E_WORKFLOW_UNKNOWN_AGENT',
+          'nodes[0].agent',
+        ],
+        [wf('x', [node('a', 'nothing')]), 'CC_E_WORKFLOW_UNKNOWN_ACTION', 'nodes[0].action'],
+        [
+          wf('x', [
+            node('a', 'echo', { inputs: { v: '{{ nodes.b.output }}' } }),
+            node('b', 'echo'),
+          ]),
+          'CC_E_TEMPLATE_NOT_UPSTREAM',
+          'nodes[0].inputs.v',
+        ],
+        [
+          wf('x', [node('a', 'echo', { inputs: { v: '{{ input.( }}' } })]),
+          'CC_E_TEMPLATE_SYNTAX',
+          'nodes[0].inputs.v',
+        ],
+        [wf('x', [node('a', 'echo', { timeout: 'soon' })]), 'CC_E_DURATION', 'nodes[0].timeout'],
+        [wf('x', [node('a', 'echo', { bogus: 1 })]), 'CC_E_SCHEMA_UNKNOWN_FIELD', 'nodes[0].bogus'],
+        [
+          wf('x', [node('a', 'flaky', { inputs: { succeedOn: 'three' } })]),
+          'CC_E_WORKFLOW_INPUT_MISMATCH',
+          'nodes[0].inputs.succeedOn',
+        ],
+      ];
+      for (const [doc, code, path] of cases) {
+        await assert.rejects(h.engine.applyWorkflow('default', doc), (e: CCError) => {
+          assert.ok(
+            e.problems.some((p) => p.code === code && p.path === path),
+            `${code} at ${path}; got ${JSON.stringify(e.problems.map((p) => [p.code, p.path]))}`,
+          );
+          return true;
+        });
+      }
+      const after_ = await h.engine.store.query<{ n: number }>(
+        'SELECT (SELECT count(*) FROM workflows) + (SELECT count(*) FROM workflow_versions) AS n',
+      );
+      assert.deepEqual(after_.rows, before.rows);
     });
 
     test('a bad definition is rejected with every problem and stores nothing', async () => {
       await assert.rejects(
-        h.engine.applyWorkflow('default', wf('bad-one', [node('a', 'nope'), node('b', 'echo', { dependsOn: ['zzz'] })])),
+        h.engine.applyWorkflow(
+          'default',
+          wf('bad-one', [node('a', 'nope'), node('b', 'echo', { dependsOn: ['zzz'] })]),
+        ),
         (e: CCError) => {
           assert.equal(e.problems.length >= 2, true);
           return true;
         },
       );
-      const r = await h.engine.store.query("SELECT count(*)::int AS n FROM workflows WHERE name = 'bad-one'");
+      const r = await h.engine.store.query(
+        "SELECT count(*)::int AS n FROM workflows WHERE name = 'bad-one'",
+      );
       assert.equal((r.rows[0] as any).n, 0);
     });
   });
 }
 
-function waitForEvent(h: Harness, pred: (e: Harness['events'][number]) => boolean, timeoutMs = 20_000) {
+function waitForEvent(
+  h: Harness,
+  pred: (e: Harness['events'][number]) => boolean,
+  timeoutMs = 20_000,
+) {
   const found = h.events.find(pred);
   if (found) return Promise.resolve(found);
   return new Promise<Harness['events'][number]>((resolve, reject) => {

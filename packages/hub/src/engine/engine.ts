@@ -36,7 +36,9 @@ export interface EngineOptions {
 }
 
 /** Compiled engine options: every default in one place. */
-export function compileEngineOptions(o: EngineOptions): Required<Omit<EngineOptions, 'onError'>> & Pick<EngineOptions, 'onError'> {
+export function compileEngineOptions(
+  o: EngineOptions,
+): Required<Omit<EngineOptions, 'onError'>> & Pick<EngineOptions, 'onError'> {
   return {
     store: o.store,
     executors: o.executors,
@@ -81,6 +83,8 @@ export class Engine {
   readonly options: ReturnType<typeof compileEngineOptions>;
   private readonly inputSchemas = new WeakMap<WorkflowDefinition, boolean>();
   private readonly runWaiters = new Map<string, Set<(status: RunStatus) => void>>();
+  /** Final statuses seen recently, so a wait that starts after the end answers at once. */
+  private readonly recentFinal = new Map<string, RunStatus>();
 
   constructor(opts: EngineOptions) {
     this.options = compileEngineOptions(opts);
@@ -113,7 +117,15 @@ export class Engine {
     }
     this.events.subscribe((e) => {
       const status = (e.data as { status?: RunStatus }).status;
-      if (e.runId && e.type.startsWith('workflow.run.') && status && FINAL_RUN_STATUSES.includes(status)) {
+      if (
+        e.runId &&
+        e.type.startsWith('workflow.run.') &&
+        status &&
+        FINAL_RUN_STATUSES.includes(status)
+      ) {
+        this.recentFinal.set(e.runId, status);
+        if (this.recentFinal.size > 10_000)
+          this.recentFinal.delete(this.recentFinal.keys().next().value!);
         const waiters = this.runWaiters.get(e.runId);
         if (waiters) {
           this.runWaiters.delete(e.runId);
@@ -156,10 +168,15 @@ export class Engine {
    * Starts a run. Durable when it resolves. With an idempotency key, a repeat returns the first
    * run (`created: false`). Claims the first steps for the local worker in the same transaction.
    */
-  async createRun(project: string, workflow: string, opts: TriggerOptions = {}): Promise<CreatedRun> {
+  async createRun(
+    project: string,
+    workflow: string,
+    opts: TriggerOptions = {},
+  ): Promise<CreatedRun> {
     const input = opts.input ?? {};
     for (let attempt = 0; ; attempt++) {
-      const version = opts.version ?? (await this.catalog.latestVersion(project, workflow, attempt > 0));
+      const version =
+        opts.version ?? (await this.catalog.latestVersion(project, workflow, attempt > 0));
       const def = await this.catalog.definition(project, workflow, version);
       await this.checkInput(def, input);
       const res = await this.insertRun(project, def, version, {
@@ -170,7 +187,10 @@ export class Engine {
         steps: planSteps(def),
       });
       if (res) return res;
-      if (attempt >= 3) throw new CCError('CC_E_CONFLICT', { detail: `workflow ${workflow} keeps changing; try again` });
+      if (attempt >= 3)
+        throw new CCError('CC_E_CONFLICT', {
+          detail: `workflow ${workflow} keeps changing; try again`,
+        });
     }
   }
 
@@ -228,7 +248,14 @@ export class Engine {
     const claim = this.worker?.free() ?? 0;
     const sentAt = performance.now();
     const r = await this.store.query<{
-      r: { stale?: boolean; id: string; created: boolean; status: RunStatus; events: CCEvent[]; tasks?: ClaimedTask[] };
+      r: {
+        stale?: boolean;
+        id: string;
+        created: boolean;
+        status: RunStatus;
+        events: CCEvent[];
+        tasks?: ClaimedTask[];
+      };
     }>('SELECT cc_create_and_claim($1::jsonb, $2, $3, $4) AS r', [
       JSON.stringify(payload),
       this.options.workerId,
@@ -245,13 +272,22 @@ export class Engine {
   /** Cancels a run that has not finished; what has not started never will. */
   async cancelRun(project: string, runId: string, by = 'system'): Promise<void> {
     await this.ownRun(project, runId);
-    const r = await this.store.query<{ r: { ok: boolean; status: string | null; events: CCEvent[] } }>(
-      'SELECT cc_cancel_run($1, $2::jsonb) AS r',
-      [runId, JSON.stringify({ type: 'cancelled', code: 'CC_E_RUN_CANCELLED', retryable: false, message: `cancelled by ${by}` })],
-    );
+    const r = await this.store.query<{
+      r: { ok: boolean; status: string | null; events: CCEvent[] };
+    }>('SELECT cc_cancel_run($1, $2::jsonb) AS r', [
+      runId,
+      JSON.stringify({
+        type: 'cancelled',
+        code: 'CC_E_RUN_CANCELLED',
+        retryable: false,
+        message: `cancelled by ${by}`,
+      }),
+    ]);
     const out = r.rows[0]!.r;
     if (!out.ok) {
-      throw new CCError('CC_E_RUN_NOT_CANCELLABLE', { detail: `run ${runId} already ended (${out.status})` });
+      throw new CCError('CC_E_RUN_NOT_CANCELLABLE', {
+        detail: `run ${runId} already ended (${out.status})`,
+      });
     }
     this.events.publish(out.events);
   }
@@ -278,7 +314,9 @@ export class Engine {
       });
     }
     const pinned = (opts.version ?? 'pinned') === 'pinned';
-    const version = pinned ? old.version : await this.catalog.latestVersion(project, old.workflow, true);
+    const version = pinned
+      ? old.version
+      : await this.catalog.latestVersion(project, old.workflow, true);
     const def = await this.catalog.definition(project, old.workflow, version);
     let steps = planSteps(def);
     if (from === 'failed') {
@@ -310,12 +348,19 @@ export class Engine {
     by: string,
     comment?: string,
   ): Promise<{ status: string }> {
-    const a = await this.store.query<{ project: string }>('SELECT project FROM approvals WHERE id = $1', [approvalId]);
-    if (a.rows[0]?.project !== project) throw CCError.notFound(`approval ${approvalId}`);
-    const r = await this.store.query<{ r: { ok: boolean; status: string | null; events: CCEvent[] } }>(
-      'SELECT cc_decide_approval($1, $2, $3, $4) AS r',
-      [approvalId, decision === 'approve' ? 'approved' : 'rejected', by, comment ?? null],
+    const a = await this.store.query<{ project: string }>(
+      'SELECT project FROM approvals WHERE id = $1',
+      [approvalId],
     );
+    if (a.rows[0]?.project !== project) throw CCError.notFound(`approval ${approvalId}`);
+    const r = await this.store.query<{
+      r: { ok: boolean; status: string | null; events: CCEvent[] };
+    }>('SELECT cc_decide_approval($1, $2, $3, $4) AS r', [
+      approvalId,
+      decision === 'approve' ? 'approved' : 'rejected',
+      by,
+      comment ?? null,
+    ]);
     const out = r.rows[0]!.r;
     if (!out.ok) {
       throw new CCError('CC_E_APPROVAL_ALREADY_DECIDED', {
@@ -337,7 +382,10 @@ export class Engine {
       status: RunStatus;
       input: unknown;
       agent_versions: Record<string, string>;
-    }>('SELECT id, project, workflow, version, status, input, agent_versions FROM runs WHERE id = $1', [runId]);
+    }>(
+      'SELECT id, project, workflow, version, status, input, agent_versions FROM runs WHERE id = $1',
+      [runId],
+    );
     const run = r.rows[0];
     if (!run || run.project !== project) throw CCError.notFound(`run ${runId}`);
     return run;
@@ -347,8 +395,13 @@ export class Engine {
    * Resolves with the final status of a run. Final transitions made by this process are seen
    * at once; those made by other processes are picked up by `recheckMs` checks.
    */
-  async waitForRun(runId: string, opts: { timeoutMs?: number; recheckMs?: number } = {}): Promise<RunStatus> {
+  async waitForRun(
+    runId: string,
+    opts: { timeoutMs?: number; recheckMs?: number } = {},
+  ): Promise<RunStatus> {
     const timeoutMs = opts.timeoutMs ?? 60_000;
+    const seen = this.recentFinal.get(runId);
+    if (seen) return seen;
     return new Promise<RunStatus>((resolve, reject) => {
       let set = this.runWaiters.get(runId);
       if (!set) this.runWaiters.set(runId, (set = new Set()));
@@ -365,12 +418,14 @@ export class Engine {
         reject(new Error(`run ${runId} did not finish within ${timeoutMs} ms`));
       }, timeoutMs);
       const poll = async () => {
-        const r = await this.store.query<{ status: RunStatus }>('SELECT status FROM runs WHERE id = $1', [runId]);
+        const r = await this.store.query<{ status: RunStatus }>(
+          'SELECT status FROM runs WHERE id = $1',
+          [runId],
+        );
         const s = r.rows[0]?.status;
         if (s && FINAL_RUN_STATUSES.includes(s)) done(s);
       };
-      const check = setInterval(() => void poll().catch(() => {}), opts.recheckMs ?? 1000);
-      void poll().catch(() => {});
+      const check = setInterval(() => void poll().catch(() => {}), opts.recheckMs ?? 250);
     });
   }
 }

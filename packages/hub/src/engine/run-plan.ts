@@ -1,4 +1,9 @@
-import { nodeReferences, type WorkflowDefinition } from '@commandcenter/protocol';
+import {
+  buildDag,
+  hasDynamicNodeReference,
+  nodeReferences,
+  type WorkflowDefinition,
+} from '@commandcenter/protocol';
 
 /** One step row as `cc_create_run` expects it. */
 export interface PlannedStep {
@@ -26,13 +31,15 @@ export function planSteps(def: WorkflowDefinition): PlannedStep[] {
   if (plan) return plan;
   const successors = new Map<string, string[]>(def.nodes.map((n) => [n.id, []]));
   for (const n of def.nodes) for (const d of n.dependsOn) successors.get(d)?.push(n.id);
+  const dag = buildDag(def.nodes);
   plan = def.nodes.map((n) => ({
     key: n.id,
     agent: n.agent,
     action: n.action,
     deps: n.dependsOn.length,
     successors: successors.get(n.id) ?? [],
-    refs: nodeReferences(n),
+    // A dynamic read ($keys(nodes), $lookup(nodes, x)) may touch any upstream node.
+    refs: hasDynamicNodeReference(n) ? [...dag.upstream(n.id)] : nodeReferences(n),
     on_failure: n.onFailure,
     max_attempts: n.retry.attempts,
     retry: { backoff: n.retry.backoff, delayMs: n.retry.delayMs, maxDelayMs: n.retry.maxDelayMs },

@@ -42,11 +42,16 @@ const inputsOf = (node: WorkflowNode) => {
 };
 
 /** A failure of the step itself (template, schema, config): never retried. */
-const fail = (type: StepError['type'], code: string, message: string, details?: Record<string, unknown>) =>
-  ({ type, code, retryable: false, message, ...(details ? { details } : {}) }) as StepError;
+const fail = (
+  type: StepError['type'],
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+) => ({ type, code, retryable: false, message, ...(details ? { details } : {}) }) as StepError;
 
 function templateFailure(err: unknown): StepError {
-  if (err instanceof CCError) return fail('template', err.code, err.message, { problems: err.problems });
+  if (err instanceof CCError)
+    return fail('template', err.code, err.message, { problems: err.problems });
   return fail('template', 'CC_E_TEMPLATE_EVAL', String((err as Error)?.message ?? err));
 }
 
@@ -55,7 +60,11 @@ function templateFailure(err: unknown): StepError {
  * resolves inputs, validates them, executes the agent under the node's timeout, validates the
  * output. Never throws: every failure becomes a Completion.
  */
-export async function runTask(task: ClaimedTask, signal: AbortSignal, deps: StepRunnerDeps): Promise<Completion> {
+export async function runTask(
+  task: ClaimedTask,
+  signal: AbortSignal,
+  deps: StepRunnerDeps,
+): Promise<Completion> {
   const base = { runId: task.runId, key: task.key, attempt: task.attempt, worker: deps.workerId };
   let def: WorkflowDefinition;
   let agent: AgentManifest;
@@ -69,15 +78,27 @@ export async function runTask(task: ClaimedTask, signal: AbortSignal, deps: Step
     if (!version) throw new Error(`agent ${node.agent} was not registered when the run started`);
     agent = await deps.catalog.agent(task.project, node.agent, version);
   } catch (err) {
-    return { ...base, outcome: 'failed', error: fail('config', 'CC_E_AGENT_CONFIG', String((err as Error).message)) };
+    return {
+      ...base,
+      outcome: 'failed',
+      error: fail('config', 'CC_E_AGENT_CONFIG', String((err as Error).message)),
+    };
   }
 
   const ctx: TemplateContext = {
     input: task.runInput,
     event: task.trigger?.event,
-    nodes: Object.fromEntries(Object.entries(task.upstream ?? {}).map(([id, v]) => [id, { output: v.output }])),
+    nodes: Object.fromEntries(
+      Object.entries(task.upstream ?? {}).map(([id, v]) => [id, { output: v.output }]),
+    ),
     item: task.item ?? undefined,
-    run: { id: task.runId, workflow: task.workflow, version: task.version, project: task.project, trigger: task.trigger },
+    run: {
+      id: task.runId,
+      workflow: task.workflow,
+      version: task.version,
+      project: task.project,
+      trigger: task.trigger,
+    },
     secrets: {},
   };
   const isItem = task.parentKey !== null;
@@ -86,7 +107,8 @@ export async function runTask(task: ClaimedTask, signal: AbortSignal, deps: Step
   // `when` and `forEach` belong to the node, not to each item; an approved step was checked already.
   if (!isItem && !approved) {
     try {
-      if (node.when && !(await evaluateCondition(node.when, ctx))) return { ...base, outcome: 'skipped', output: null };
+      if (node.when && !(await evaluateCondition(node.when, ctx)))
+        return { ...base, outcome: 'skipped', output: null };
     } catch (err) {
       return { ...base, outcome: 'failed', error: templateFailure(err) };
     }
@@ -105,7 +127,9 @@ export async function runTask(task: ClaimedTask, signal: AbortSignal, deps: Step
   if (!isItem && !approved && needsApproval(node, agent, deps.approvalPolicy)) {
     let input: unknown;
     try {
-      input = items ? { forEach: items, inputs: node.inputs ?? {} } : await resolveTemplates(inputsOf(node), ctx);
+      input = items
+        ? { forEach: items, inputs: node.inputs ?? {} }
+        : await resolveTemplates(inputsOf(node), ctx);
     } catch (err) {
       return { ...base, outcome: 'failed', error: templateFailure(err) };
     }
@@ -140,7 +164,16 @@ export async function runTask(task: ClaimedTask, signal: AbortSignal, deps: Step
   }
   const action = agent.actions[node.action];
   if (!action) {
-    return { ...base, outcome: 'failed', input, error: fail('config', 'CC_E_AGENT_CONFIG', `agent ${agent.name} has no action ${node.action}`) };
+    return {
+      ...base,
+      outcome: 'failed',
+      input,
+      error: fail(
+        'config',
+        'CC_E_AGENT_CONFIG',
+        `agent ${agent.name} has no action ${node.action}`,
+      ),
+    };
   }
   const inputErrors = checkValue(action.input, input, 'CC_E_INPUT_INVALID', 'input');
   if (inputErrors) {
@@ -148,7 +181,11 @@ export async function runTask(task: ClaimedTask, signal: AbortSignal, deps: Step
       ...base,
       outcome: 'failed',
       input,
-      error: fail('validation', 'CC_E_INPUT_INVALID', `the resolved input does not match ${agent.name}.${node.action}'s input schema: ${inputErrors.join('; ')}`),
+      error: fail(
+        'validation',
+        'CC_E_INPUT_INVALID',
+        `the resolved input does not match ${agent.name}.${node.action}'s input schema: ${inputErrors.join('; ')}`,
+      ),
     };
   }
 
@@ -156,7 +193,11 @@ export async function runTask(task: ClaimedTask, signal: AbortSignal, deps: Step
     action: node.action,
     input,
     run: { id: task.runId, project: task.project, workflow: task.workflow, version: task.version },
-    step: { id: task.nodeId, key: task.key, ...(isItem ? { item: task.item, index: task.itemIndex ?? 0 } : {}) },
+    step: {
+      id: task.nodeId,
+      key: task.key,
+      ...(isItem ? { item: task.item, index: task.itemIndex ?? 0 } : {}),
+    },
     attempt: task.attempt,
     idempotencyKey: `${task.runId}:${task.key}`,
   };
@@ -168,7 +209,13 @@ export async function runTask(task: ClaimedTask, signal: AbortSignal, deps: Step
   const timer =
     timeoutMs !== undefined
       ? setTimeout(
-          () => controller.abort({ type: 'timeout', code: 'CC_E_STEP_TIMEOUT', retryable: true, message: `the step exceeded its timeout of ${timeoutMs} ms` } satisfies StepError),
+          () =>
+            controller.abort({
+              type: 'timeout',
+              code: 'CC_E_STEP_TIMEOUT',
+              retryable: true,
+              message: `the step exceeded its timeout of ${timeoutMs} ms`,
+            } satisfies StepError),
           timeoutMs,
         )
       : undefined;
@@ -187,7 +234,11 @@ export async function runTask(task: ClaimedTask, signal: AbortSignal, deps: Step
         ...base,
         outcome: 'failed',
         input,
-        error: fail('validation', 'CC_E_OUTPUT_INVALID', `the output does not match ${agent.name}.${node.action}'s output schema: ${outputErrors.join('; ')}`),
+        error: fail(
+          'validation',
+          'CC_E_OUTPUT_INVALID',
+          `the output does not match ${agent.name}.${node.action}'s output schema: ${outputErrors.join('; ')}`,
+        ),
       };
     }
     return { ...base, outcome: 'succeeded', input, output: result.output ?? null };

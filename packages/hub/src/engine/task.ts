@@ -24,13 +24,7 @@ export interface ClaimedTask {
 }
 
 export type Outcome =
-  | 'succeeded'
-  | 'skipped'
-  | 'failed'
-  | 'timed_out'
-  | 'expand'
-  | 'approval'
-  | 'release';
+  'succeeded' | 'skipped' | 'failed' | 'timed_out' | 'expand' | 'approval' | 'release';
 
 /** What a worker reports for one attempt; recorded by `cc_complete`, fenced by the lease. */
 export interface Completion {

@@ -73,9 +73,16 @@ export class Worker {
     this.started = true;
     const s = this.store.schema;
     this.unlisten.push(await this.store.listen(channelName(s, 'ready'), () => this.wake()));
-    this.unlisten.push(await this.store.listen(channelName(s, 'timer'), () => this.scheduleTick(0)));
-    this.unlisten.push(await this.store.listen(channelName(s, 'cancel'), () => void this.heartbeat()));
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, this.opts.leaseMs / 3));
+    this.unlisten.push(
+      await this.store.listen(channelName(s, 'timer'), () => this.scheduleTick(0)),
+    );
+    this.unlisten.push(
+      await this.store.listen(channelName(s, 'cancel'), () => void this.heartbeat()),
+    );
+    this.heartbeatTimer = setInterval(
+      () => void this.heartbeat(),
+      Math.max(50, this.opts.leaseMs / 3),
+    );
     this.heartbeatTimer.unref();
     this.scheduleTick(0);
     this.wake();
@@ -128,7 +135,12 @@ export class Worker {
   private startTask(task: ClaimedTask, claimSentAt: number): void {
     const id = taskId(task);
     const controller = new AbortController();
-    const entry: Running = { task, controller, leaseDeadline: claimSentAt + this.opts.leaseMs, lost: false };
+    const entry: Running = {
+      task,
+      controller,
+      leaseDeadline: claimSentAt + this.opts.leaseMs,
+      lost: false,
+    };
     this.running.set(id, entry);
     const run = async () => {
       // Never start work on a lease that may already have expired (a paused or slow worker).
@@ -183,7 +195,7 @@ export class Worker {
         this.events.publish(out.events);
         this.adopt(out.tasks, sentAt);
         if (n > 0 && (out.tasks?.length ?? 0) === n) this.claimWanted = true;
-        if (this.free() > 0) this.wake();
+        if (this.claimWanted && this.free() > 0) void this.pump();
       }
     } finally {
       this.flushing = undefined;

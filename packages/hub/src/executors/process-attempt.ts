@@ -133,9 +133,14 @@ export function startAttempt(spec: AttemptSpec): RunningAttempt {
       spec.note('[commandcenter] killed processes the agent left running in its process group');
     }
     // stdio normally closes right after; a descendant that escaped the group may hold it open.
+    // The grace is counted in event-loop turns too: a loop that was busy (a long synchronous
+    // stretch elsewhere in the hub) fires timers before it reads the pipes, and the result line
+    // must not be thrown away unread — so destroy only after one more poll phase has run.
     const stdioTimer = setTimeout(() => {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
+      setImmediate(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      });
     }, processDefaults.stdioCloseGraceMs);
     child.once('close', () => {
       clearTimeout(stdioTimer);

@@ -17,7 +17,11 @@ export interface OpenStoreOptions {
 /** Opens the configured store and brings its schema up to date. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const store = opts.databaseUrl
-    ? await openPgStore({ connectionString: opts.databaseUrl, schema: opts.schema, max: opts.poolSize })
+    ? await openPgStore({
+        connectionString: opts.databaseUrl,
+        schema: opts.schema,
+        max: opts.poolSize,
+      })
     : await openPgliteStore({ dataDir: opts.dataDir, schema: opts.schema });
   if (opts.migrate !== false) {
     try {

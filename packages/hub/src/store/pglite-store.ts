@@ -32,10 +32,15 @@ export async function openPgliteStore(opts: PgliteStoreOptions = {}): Promise<St
       // Without parameters use the simple protocol, which also takes several statements (migrations).
       const all = await q.exec(sql);
       const last = all[all.length - 1];
-      return { rows: (last?.rows ?? []) as R[], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+      const rows = (last?.rows ?? []) as R[];
+      return { rows, rowCount: Math.max(last?.affectedRows ?? 0, rows.length) };
     }
     const res = await q.query<R>(sql, params as unknown[]);
-    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length } as QueryResult<R>;
+    // PGlite counts affected rows only for writes; a SELECT reports its rows.
+    return {
+      rows: res.rows,
+      rowCount: Math.max(res.affectedRows ?? 0, res.rows.length),
+    } as QueryResult<R>;
   };
   let closed = false;
   return {

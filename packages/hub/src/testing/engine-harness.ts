@@ -28,13 +28,17 @@ export function testBuiltins(calls: string[] = []) {
       calls.push(`${ctx.request.step.key}#${ctx.request.attempt}`);
       const n = (flaky.get(ctx.request.idempotencyKey) ?? 0) + 1;
       flaky.set(ctx.request.idempotencyKey, n);
-      if (ctx.request.attempt < i.succeedOn) throw new StepFailure(`flaky attempt ${ctx.request.attempt}`);
+      if (ctx.request.attempt < i.succeedOn)
+        throw new StepFailure(`flaky attempt ${ctx.request.attempt}`);
       return { attempt: ctx.request.attempt };
     },
     /** Resolves after `ms`, or when aborted (then rejects). */
     sleep: (input, ctx) =>
       new Promise((resolve, reject) => {
-        const t = setTimeout(() => resolve({ slept: (input as { ms: number }).ms }), (input as { ms: number }).ms);
+        const t = setTimeout(
+          () => resolve({ slept: (input as { ms: number }).ms }),
+          (input as { ms: number }).ms,
+        );
         ctx.signal.addEventListener('abort', () => {
           clearTimeout(t);
           reject(new Error('aborted'));
@@ -55,12 +59,23 @@ export const testAgent = {
     noop: {},
     echo: {},
     fail: {},
-    flaky: { input: { type: 'object', properties: { succeedOn: { type: 'integer' } }, required: ['succeedOn'] } },
+    flaky: {
+      input: {
+        type: 'object',
+        properties: { succeedOn: { type: 'integer' } },
+        required: ['succeedOn'],
+      },
+    },
     sleep: { input: { type: 'object', properties: { ms: { type: 'integer' } }, required: ['ms'] } },
     hang: {},
     deploy: { risk: 'high' },
     typed: {
-      input: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'], additionalProperties: false },
+      input: {
+        type: 'object',
+        properties: { n: { type: 'number' } },
+        required: ['n'],
+        additionalProperties: false,
+      },
       output: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
     },
   },
@@ -75,7 +90,10 @@ export interface Harness {
 }
 
 /** An engine on a fresh store (own schema), with the `test` builtin agent registered. */
-export async function startEngine(kind: StoreKind, opts: Partial<EngineOptions> = {}): Promise<Harness> {
+export async function startEngine(
+  kind: StoreKind,
+  opts: Partial<EngineOptions> = {},
+): Promise<Harness> {
   const store = await openTestStore(kind);
   const calls: string[] = [];
   const events: CCEvent[] = [];

@@ -75,10 +75,13 @@ CREATE INDEX runs_concurrency_queued ON runs (concurrency_key, created_at)
   WHERE status = 'queued';
 CREATE INDEX runs_finished ON runs (finished_at) WHERE finished_at IS NOT NULL;
 
+-- Rows that belong to a run (steps, attempts, step_logs, approvals) carry no foreign key: the
+-- checks cost a lookup on every hot-path insert, and retention deletes a run's rows explicitly.
+
 -- One row per node of a run, and one per item of a forEach node (key 'node[3]').
 -- status: pending | ready | running | waiting_approval | succeeded | failed | skipped | cancelled | timed_out
 CREATE TABLE steps (
-  run_id            uuid NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  run_id            uuid NOT NULL,
   key               text NOT NULL,
   node_id           text NOT NULL,
   project           text NOT NULL,
@@ -117,11 +120,12 @@ CREATE INDEX steps_agent_running ON steps (project, agent) WHERE status = 'runni
 -- Every finished attempt (the running one lives on its step row).
 -- status: succeeded | failed | timed_out | cancelled | lost | skipped
 CREATE TABLE attempts (
-  run_id       uuid NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  run_id       uuid NOT NULL,
   step_key     text NOT NULL,
   attempt      int  NOT NULL,
   worker       text,
   status       text NOT NULL,
+  lease_expires_at timestamptz,   -- the lease the attempt held when it ended
   input        jsonb,
   output       jsonb,
   error        jsonb,
@@ -132,7 +136,7 @@ CREATE TABLE attempts (
 
 CREATE TABLE step_logs (
   id        bigserial PRIMARY KEY,
-  run_id    uuid NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  run_id    uuid NOT NULL,
   step_key  text NOT NULL,
   attempt   int  NOT NULL,
   ts        timestamptz NOT NULL,
@@ -144,7 +148,7 @@ CREATE INDEX step_logs_run ON step_logs (run_id, id);
 CREATE TABLE approvals (
   id           uuid PRIMARY KEY,
   project      text NOT NULL,
-  run_id       uuid NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  run_id       uuid NOT NULL,
   step_key     text NOT NULL,
   status       text NOT NULL,
   snapshot     jsonb NOT NULL,

@@ -28,6 +28,23 @@ END $$;
 CREATE FUNCTION cc_notify(p_what text) RETURNS void
 LANGUAGE sql AS $$ SELECT pg_notify(lower(current_schema()) || '_' || p_what, '') $$;
 
+-- Steps became ready in this transaction: remember it; cc_flush_ready() notifies at the end of
+-- the top-level call, and only if ready steps are left after this transaction's own claims
+-- (waking every worker for work its creator already took costs each of them a round trip).
+CREATE FUNCTION cc_mark_ready() RETURNS void
+LANGUAGE sql AS $$ SELECT set_config('cc.ready', '1', true) $$;
+
+CREATE FUNCTION cc_flush_ready() RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF coalesce(current_setting('cc.ready', true), '') = '1' THEN
+    PERFORM set_config('cc.ready', '', true);
+    IF EXISTS (SELECT 1 FROM steps WHERE status = 'ready' AND available_at <= now()) THEN
+      PERFORM cc_mark_ready();
+    END IF;
+  END IF;
+END $$;
+
 -- Backoff with jitter in the upper half: d * [0.5, 1.0).
 CREATE FUNCTION cc_retry_delay_ms(p_retry jsonb, p_attempt int) RETURNS double precision
 LANGUAGE sql VOLATILE AS $$
@@ -72,7 +89,7 @@ BEGIN
     UPDATE steps SET status = 'ready', available_at = now()
       WHERE run_id = v_run.id AND status = 'pending' AND deps_open = 0 AND parent_key IS NULL;
     PERFORM cc_emit(v_run.project, 'workflow.run.started', v_run.id, cc_run_event(v_run));
-    PERFORM cc_notify('ready');
+    PERFORM cc_mark_ready();
   END LOOP;
 END $$;
 
@@ -157,7 +174,7 @@ BEGIN
   PERFORM cc_emit(v_run.project, 'workflow.run.queued', v_run.id, cc_run_event(v_run));
   IF v_admit THEN
     PERFORM cc_emit(v_run.project, 'workflow.run.started', v_run.id, cc_run_event(v_run));
-    PERFORM cc_notify('ready');
+    PERFORM cc_mark_ready();
   END IF;
   RETURN jsonb_build_object('id', v_run.id, 'created', true, 'status', v_run.status,
     'workflow', v_run.workflow, 'version', v_run.version, 'events', cc_take_events());
@@ -262,9 +279,9 @@ $$;
 -- concurrency slot handed to the next queued run. No-op for a run already final.
 CREATE FUNCTION cc_finish_run(p_run uuid, p_status text, p_error jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE v_run runs; v_running int;
+DECLARE v_run runs; v_running int := 0;
 BEGIN
-  UPDATE runs SET status = p_status, error = p_error, finished_at = now(),
+  UPDATE runs SET status = p_status, error = p_error, finished_at = now(), steps_open = 0,
       started_at = coalesce(started_at, now()),
       output = CASE WHEN p_status = 'succeeded' THEN
         (SELECT coalesce(jsonb_object_agg(node_id, output), '{}'::jsonb) FROM steps
@@ -273,8 +290,10 @@ BEGIN
     RETURNING * INTO v_run;
   IF NOT FOUND THEN RETURN; END IF;
 
-  INSERT INTO attempts (run_id, step_key, attempt, worker, status, input, error, started_at)
-    SELECT run_id, key, attempt, lease_owner, 'cancelled', input,
+  -- A run that succeeded has nothing unfinished: skip the sweep (the hot path of every run).
+  IF p_status <> 'succeeded' THEN
+  INSERT INTO attempts (run_id, step_key, attempt, worker, status, lease_expires_at, input, error, started_at)
+    SELECT run_id, key, attempt, lease_owner, 'cancelled', lease_expires_at, input,
         jsonb_build_object('type', 'cancelled', 'code', 'CC_E_STEP_CANCELLED', 'retryable', false,
           'message', 'the run ended (' || p_status || ') while this attempt was running'),
         attempt_started_at
@@ -285,6 +304,7 @@ BEGIN
     WHERE run_id = p_run AND status IN ('pending', 'ready', 'running', 'waiting_approval');
   UPDATE approvals SET status = 'cancelled', decided_at = now()
     WHERE run_id = p_run AND status = 'pending';
+  END IF;
 
   PERFORM cc_emit(v_run.project, 'workflow.run.' || p_status, v_run.id,
     cc_run_event(v_run, jsonb_build_object('error', p_error,
@@ -328,10 +348,11 @@ BEGIN
         AND EXISTS (SELECT 1 FROM runs WHERE id = p_run AND status IN ('running', 'waiting_approval'));
     SELECT count(*) INTO v_ready FROM steps
       WHERE run_id = p_run AND key = ANY (v_step.successors) AND status = 'ready';
-    IF v_ready > 0 THEN PERFORM cc_notify('ready'); END IF;
+    IF v_ready > 0 THEN PERFORM cc_mark_ready(); END IF;
   END IF;
-  UPDATE runs SET steps_open = steps_open - 1 WHERE id = p_run RETURNING steps_open INTO v_open;
-  IF v_open = 0 THEN PERFORM cc_finish_run(p_run, 'succeeded', NULL); END IF;
+  -- The last open step finishes the run in the same single update of the run row.
+  UPDATE runs SET steps_open = steps_open - 1 WHERE id = p_run AND steps_open > 1 RETURNING steps_open INTO v_open;
+  IF NOT FOUND THEN PERFORM cc_finish_run(p_run, 'succeeded', NULL); END IF;
 END $$;
 
 -- A step ended failed or timed out for good. onFailure: continue lets the run go on; otherwise
@@ -361,7 +382,8 @@ BEGIN
     jsonb_build_object('nodeId', v_step.node_id, 'stepKey', v_step.key) || coalesce(v_step.error, '{}'::jsonb));
 END $$;
 
--- Records the outcomes of attempts, fenced by their lease. p: array of
+-- Records the outcomes of attempts, fenced by their lease (callers use cc_complete_and_claim,
+-- which also sends the ready notification). p: array of
 -- { runId, key, attempt, worker, outcome, output?, error?, input?, items?, snapshot?, expiresInMs?, approvalId? }
 -- outcome: succeeded | skipped | failed | timed_out | expand | approval | release.
 -- Returns { results: [{ runId, key, accepted, status }], events }.
@@ -374,6 +396,7 @@ DECLARE
   v_results jsonb := '[]'::jsonb;
   v_n int;
   v_delay float8;
+  v_lease timestamptz;
 BEGIN
   FOR c IN
     SELECT x.* FROM jsonb_to_recordset(p) AS x("runId" uuid, key text, attempt int, worker text,
@@ -390,20 +413,21 @@ BEGIN
       v_results := v_results || jsonb_build_object('runId', c."runId", 'key', c.key, 'accepted', false);
       CONTINUE;
     END IF;
+    v_lease := v_step.lease_expires_at;
 
     IF c.outcome IN ('succeeded', 'skipped') THEN
       UPDATE steps SET status = c.outcome, output = c.output, input = coalesce(c.input, input),
           error = NULL, lease_owner = NULL, lease_expires_at = NULL, finished_at = now()
         WHERE run_id = c."runId" AND key = c.key RETURNING * INTO v_step;
-      INSERT INTO attempts (run_id, step_key, attempt, worker, status, input, output, started_at)
-        VALUES (c."runId", c.key, c.attempt, c.worker, c.outcome, v_step.input, c.output, v_step.attempt_started_at);
+      INSERT INTO attempts (run_id, step_key, attempt, worker, status, lease_expires_at, input, output, started_at)
+        VALUES (c."runId", c.key, c.attempt, c.worker, c.outcome, v_lease, v_step.input, c.output, v_step.attempt_started_at);
       PERFORM cc_emit(v_run.project, 'workflow.step.' || c.outcome, v_run.id, cc_step_event(v_step, v_run,
         jsonb_build_object('durationMs', round(extract(epoch FROM (now() - v_step.attempt_started_at)) * 1000, 3))));
       PERFORM cc_step_resolved(c."runId", c.key);
 
     ELSIF c.outcome IN ('failed', 'timed_out') THEN
-      INSERT INTO attempts (run_id, step_key, attempt, worker, status, input, error, started_at)
-        VALUES (c."runId", c.key, c.attempt, c.worker, c.outcome, coalesce(c.input, v_step.input), c.error,
+      INSERT INTO attempts (run_id, step_key, attempt, worker, status, lease_expires_at, input, error, started_at)
+        VALUES (c."runId", c.key, c.attempt, c.worker, c.outcome, v_lease, coalesce(c.input, v_step.input), c.error,
           v_step.attempt_started_at);
       IF coalesce((c.error->>'retryable')::boolean, false) AND v_step.attempt < v_step.max_attempts THEN
         v_delay := cc_retry_delay_ms(v_step.retry, v_step.attempt);
@@ -442,7 +466,7 @@ BEGIN
               v_step.agent, v_step.action, v_step.key, i.ord - 1, i.value, 'ready', 0, v_step.refs,
               v_step.on_failure, v_step.max_attempts, v_step.agent_limit, v_step.retry, v_step.approval, now()
             FROM jsonb_array_elements(c.items) WITH ORDINALITY AS i(value, ord);
-        PERFORM cc_notify('ready');
+        PERFORM cc_mark_ready();
       END IF;
 
     ELSIF c.outcome = 'approval' THEN
@@ -462,7 +486,7 @@ BEGIN
       UPDATE steps SET status = 'ready', attempt = attempt - 1, lease_owner = NULL,
           lease_expires_at = NULL, available_at = now()
         WHERE run_id = c."runId" AND key = c.key;
-      PERFORM cc_notify('ready');
+      PERFORM cc_mark_ready();
     ELSE
       RAISE EXCEPTION 'cc_complete: unknown outcome %', c.outcome;
     END IF;
@@ -479,6 +503,7 @@ BEGIN
   v_done := cc_complete(p);
   v_tasks := cc_claim(p_worker, p_limit, p_lease_ms);
   v_events := cc_take_events();
+  PERFORM cc_flush_ready();
   RETURN v_done || jsonb_build_object('tasks', v_tasks, 'events', (v_done->'events') || v_events);
 END $$;
 
@@ -490,8 +515,10 @@ BEGIN
   v_run := cc_create_run(p);
   IF p_limit > 0 AND (v_run->>'created')::boolean AND v_run->>'status' = 'running' THEN
     v_tasks := cc_claim(p_worker, p_limit, p_lease_ms);
+    PERFORM cc_flush_ready();
     RETURN v_run || jsonb_build_object('tasks', v_tasks, 'events', (v_run->'events') || cc_take_events());
   END IF;
+  PERFORM cc_flush_ready();
   RETURN v_run || jsonb_build_object('tasks', '[]'::jsonb);
 END $$;
 
@@ -537,9 +564,9 @@ BEGIN
     v_err := jsonb_build_object('type', 'lost', 'code', 'CC_E_LEASE_LOST', 'retryable', true,
       'message', 'worker ' || v_step.lease_owner || ' lost its lease on attempt ' || v_step.attempt ||
         ' (it died, hung or lost the database)');
-    INSERT INTO attempts (run_id, step_key, attempt, worker, status, input, error, started_at)
-      VALUES (v_step.run_id, v_step.key, v_step.attempt, v_step.lease_owner, 'lost', v_step.input, v_err,
-        v_step.attempt_started_at) ON CONFLICT DO NOTHING;
+    INSERT INTO attempts (run_id, step_key, attempt, worker, status, lease_expires_at, input, error, started_at)
+      VALUES (v_step.run_id, v_step.key, v_step.attempt, v_step.lease_owner, 'lost', v_step.lease_expires_at,
+        v_step.input, v_err, v_step.attempt_started_at) ON CONFLICT DO NOTHING;
     IF v_step.attempt < v_step.max_attempts THEN
       v_delay := cc_retry_delay_ms(v_step.retry, v_step.attempt);
       UPDATE steps SET status = 'ready', error = v_err, lease_owner = NULL, lease_expires_at = NULL,
@@ -547,7 +574,7 @@ BEGIN
         WHERE run_id = v.run_id AND key = v.key RETURNING * INTO v_step;
       PERFORM cc_emit(v_run.project, 'workflow.step.retrying', v_run.id, cc_step_event(v_step, v_run,
         jsonb_build_object('error', v_err, 'delayMs', round(v_delay), 'nextAttempt', v_step.attempt + 1)));
-      PERFORM cc_notify('ready');
+      PERFORM cc_mark_ready();
     ELSE
       v_err := v_err || jsonb_build_object('retryable', false, 'message',
         'lost the lease of its worker on all ' || v_step.max_attempts ||
@@ -593,6 +620,7 @@ BEGIN
       (SELECT min(expires_at) FROM approvals WHERE status = 'pending' AND expires_at IS NOT NULL),
       (SELECT min(available_at) FROM steps WHERE status = 'ready' AND available_at > now()))
     INTO v_next;
+  PERFORM cc_flush_ready();
   RETURN jsonb_build_object('events', cc_take_events(),
     'nextDueMs', CASE WHEN v_next IS NULL THEN NULL
                       ELSE greatest(0, ceil(extract(epoch FROM (v_next - now())) * 1000)) END);
@@ -609,6 +637,7 @@ BEGIN
     RETURN jsonb_build_object('ok', false, 'status', v_run.status, 'events', '[]'::jsonb);
   END IF;
   PERFORM cc_finish_run(p_run, 'cancelled', p_reason);
+  PERFORM cc_flush_ready();
   RETURN jsonb_build_object('ok', true, 'status', 'cancelled', 'events', cc_take_events());
 END $$;
 
@@ -631,7 +660,7 @@ BEGIN
       WHERE run_id = v_appr.run_id AND key = v_appr.step_key AND status = 'waiting_approval'
       RETURNING * INTO v_step;
     PERFORM cc_refresh_run_status(v_appr.run_id);
-    PERFORM cc_notify('ready');
+    PERFORM cc_mark_ready();
   ELSE
     v_err := jsonb_build_object('type', 'rejected', 'code', 'CC_E_APPROVAL_REJECTED', 'retryable', false,
       'message', 'rejected by ' || p_by || coalesce(': ' || nullif(p_comment, ''), ''));
@@ -646,5 +675,6 @@ BEGIN
       jsonb_build_object('error', v_err)));
     PERFORM cc_step_failed(v_appr.run_id, v_appr.step_key);
   END IF;
+  PERFORM cc_flush_ready();
   RETURN jsonb_build_object('ok', true, 'status', p_decision, 'events', cc_take_events());
 END $$;
