@@ -3,7 +3,7 @@
 // with Node's test runner, and says clearly which suites were skipped and why. With
 // CC_REQUIRE_SERVICES=1 (set by .ci/run) a missing service is a failure, not a skip.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
 
@@ -13,6 +13,7 @@ const pgUrl = process.env.CC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1
 const filter = process.argv.slice(2);
 
 function findTests(dir, out = []) {
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     const p = join(dir, name);

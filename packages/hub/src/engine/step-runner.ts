@@ -175,19 +175,13 @@ export async function runTask(
       ),
     };
   }
-  const inputErrors = checkValue(action.input, input, 'CC_E_INPUT_INVALID', 'input');
-  if (inputErrors) {
-    return {
-      ...base,
-      outcome: 'failed',
-      input,
-      error: fail(
-        'validation',
-        'CC_E_INPUT_INVALID',
-        `the resolved input does not match ${agent.name}.${node.action}'s input schema: ${inputErrors.join('; ')}`,
-      ),
-    };
-  }
+  const inputError = schemaFailure(
+    action.input,
+    input,
+    'CC_E_INPUT_INVALID',
+    `${agent.name}.${node.action}'s input`,
+  );
+  if (inputError) return { ...base, outcome: 'failed', input, error: inputError };
 
   const request: ExecutionRequest = {
     action: node.action,
@@ -228,19 +222,13 @@ export async function runTask(
       const error = controller.signal.aborted ? abortReason(controller.signal) : result.error;
       return { ...base, outcome: error.type === 'timeout' ? 'timed_out' : 'failed', input, error };
     }
-    const outputErrors = checkValue(action.output, result.output, 'CC_E_OUTPUT_INVALID', 'output');
-    if (outputErrors) {
-      return {
-        ...base,
-        outcome: 'failed',
-        input,
-        error: fail(
-          'validation',
-          'CC_E_OUTPUT_INVALID',
-          `the output does not match ${agent.name}.${node.action}'s output schema: ${outputErrors.join('; ')}`,
-        ),
-      };
-    }
+    const outputError = schemaFailure(
+      action.output,
+      result.output,
+      'CC_E_OUTPUT_INVALID',
+      `${agent.name}.${node.action}'s output`,
+    );
+    if (outputError) return { ...base, outcome: 'failed', input, error: outputError };
     return { ...base, outcome: 'succeeded', input, output: result.output ?? null };
   } finally {
     if (timer) clearTimeout(timer);
@@ -253,14 +241,21 @@ function agentTimeout(agent: AgentManifest): number | undefined {
   return typeof t === 'number' ? t : undefined;
 }
 
-/** Messages of the schema violations of `value`, or null when it conforms (or there is no schema). */
-function checkValue(
+/** The step failure when `value` breaks `schema` (none when it conforms or there is no schema). */
+function schemaFailure(
   schema: unknown,
   value: unknown,
   code: 'CC_E_INPUT_INVALID' | 'CC_E_OUTPUT_INVALID',
-  path: string,
-): string[] | null {
+  what: string,
+): StepError | null {
   if (schema === undefined || schema === null) return null;
-  const problems = validateAgainstSchema(schema, value, code, path);
-  return problems.length ? problems.map((p) => p.message) : null;
+  const problems = validateAgainstSchema(
+    schema,
+    value,
+    code,
+    code === 'CC_E_INPUT_INVALID' ? 'input' : 'output',
+  );
+  if (!problems.length) return null;
+  const message = `the ${code === 'CC_E_INPUT_INVALID' ? 'resolved input' : 'output'} does not match ${what} schema: ${problems.map((p) => p.message).join('; ')}`;
+  return fail('validation', code, message, { problems });
 }

@@ -1,26 +1,11 @@
+import type { ProcessRuntime as ManifestProcessRuntime } from '@commandcenter/protocol';
+
 /**
- * `runtime` of a process agent as the executor uses it (SPEC §4). Compatible with the manifest's
- * `ProcessRuntime` in `@commandcenter/protocol`, plus `killGraceMs`.
+ * `runtime` of a process agent as the executor uses it (SPEC §4): the manifest's runtime, plus
+ * `killGraceMs` (time between SIGTERM and SIGKILL of the process group; default 2000).
+ * `persistent` and `secrets` are read by the engine, not here.
  */
-export interface ProcessRuntime {
-  /** Executable path, or `[executable, ...args]`. Never run through a shell. */
-  command: string | string[];
-  /** Appended after the arguments given in `command`. */
-  args?: string[];
-  cwd?: string;
-  /** Extra fixed environment variables. */
-  env?: Record<string, string>;
-  /** Extra names passed through from the hub's environment. */
-  envAllowlist?: string[];
-  /** Attempt timeout; none by default (the engine also aborts through the signal). */
-  timeoutMs?: number;
-  /** Cap on stdout bytes; default 4 MiB. Past it the agent is killed. */
-  maxOutputBytes?: number;
-  /** Memory limit, see `applyMemoryLimit`. */
-  memoryMb?: number;
-  /** Time between SIGTERM and SIGKILL of the process group; default 2000. */
-  killGraceMs?: number;
-}
+export type ProcessRuntime = ManifestProcessRuntime & { killGraceMs?: number };
 
 /** Defaults applied to every process agent; one place, compiled once. */
 export const processDefaults = Object.freeze({

@@ -14,6 +14,20 @@ function last(res: pg.QueryResult | pg.QueryResult[]) {
   return { rows: r.rows ?? [], rowCount: r.rowCount ?? r.rows?.length ?? 0 };
 }
 
+// Parameterized statements are prepared once per connection under a stable name: the engine's
+// hot calls are a handful of constant texts, so this saves a parse and plan per round trip.
+const names = new Map<string, string>();
+function prepared(text: string, values: unknown[] | undefined): pg.QueryConfig | string {
+  if (values === undefined) return text;
+  let name = names.get(text);
+  if (!name) {
+    if (names.size >= 500) return { text, values };
+    name = `cc_${names.size}`;
+    names.set(text, name);
+  }
+  return { name, text, values };
+}
+
 const quote = (id: string) => `"${id.replaceAll('"', '""')}"`;
 
 /** PostgreSQL through `pg`: a pool for queries, one extra client for LISTEN. */
@@ -48,7 +62,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<Store> {
     kind: 'postgres',
     schema,
     query: async (sql, params) => {
-      return last(await pool.query(sql, params as unknown[])) as never;
+      return last(await pool.query(prepared(sql, params) as pg.QueryConfig, params)) as never;
     },
     async transaction(fn) {
       const client = await pool.connect();
@@ -56,7 +70,9 @@ export async function openPgStore(opts: PgStoreOptions): Promise<Store> {
         await client.query('BEGIN');
         const tx: Queryable = {
           query: async (sql, params) => {
-            return last(await client.query(sql, params as unknown[])) as never;
+            return last(
+              await client.query(prepared(sql, params) as pg.QueryConfig, params),
+            ) as never;
           },
         };
         const out = await fn(tx);
