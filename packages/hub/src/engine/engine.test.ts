@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CCError } from '@commandcenter/protocol';
 import { RunQueries } from './queries.js';
-import { startEngine, type Harness } from '../testing/engine-harness.js';
+import { limitedProbe, startEngine, testAgent, type Harness } from '../testing/engine-harness.js';
 import { storeKinds } from '../testing/stores.js';
 
 const wf = (name: string, nodes: unknown[], extra: Record<string, unknown> = {}) => ({
@@ -390,6 +390,59 @@ for (const kind of storeKinds()) {
       assert.equal(maxActive, 1);
     });
 
+    test('per-agent concurrency: an agent limited to 2 never runs more than 2 attempts at once', async () => {
+      limitedProbe.active = 0;
+      limitedProbe.max = 0;
+      await h.engine.applyWorkflow(
+        'default',
+        wf('agent-limit', [
+          { id: 'many', agent: 'limited', action: 'work', forEach: '{{ input.items }}' },
+        ]),
+      );
+      const runs = await Promise.all(
+        [1, 2, 3].map(() =>
+          h.engine.createRun('default', 'agent-limit', { input: { items: [1, 2, 3, 4, 5, 6] } }),
+        ),
+      );
+      for (const r of runs) assert.equal(await h.engine.waitForRun(r.id), 'succeeded');
+      assert.equal(limitedProbe.max, 2);
+    });
+
+    test('claims are fair across projects: a backlog in one does not starve another', async () => {
+      await h.engine.worker!.stop();
+      for (const p of ['busy', 'quiet']) {
+        await h.engine.registerAgent(p, testAgent);
+        await h.engine.applyWorkflow(p, wf('job', [node('a', 'sleep', { inputs: { ms: 5 } })]));
+      }
+      const busy = [];
+      for (let i = 0; i < 120; i++) busy.push(await h.engine.createRun('busy', 'job'));
+      const quiet = [];
+      for (let i = 0; i < 4; i++) quiet.push(await h.engine.createRun('quiet', 'job'));
+      await h.restart({ concurrency: 4 });
+      for (const r of quiet) assert.equal(await h.engine.waitForRun(r.id), 'succeeded');
+      const done = await h.engine.store.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM runs WHERE project = 'busy' AND status = 'succeeded'`,
+      );
+      // Strict FIFO would finish all 120 busy runs first; fair claims interleave the projects.
+      assert.ok(
+        done.rows[0]!.n < 60,
+        `${done.rows[0]!.n} busy runs finished before the quiet ones`,
+      );
+      for (const r of busy) assert.equal(await h.engine.waitForRun(r.id), 'succeeded');
+      await h.restart();
+    });
+
+    test('graceful stop hands a running step back without spending an attempt', async () => {
+      await h.engine.applyWorkflow('default', wf('handback', [node('s', 'slowOnce')]));
+      const r = await h.engine.createRun('default', 'handback');
+      await waitForEvent(h, (e) => e.runId === r.id && e.type === 'workflow.step.started');
+      await h.restart(); // stop: the drain times out, the attempt is released
+      assert.equal(await h.engine.waitForRun(r.id), 'succeeded');
+      const run = await q.run('default', r.id);
+      assert.equal(step(run, 's').attempt, 1, 'the released attempt did not count');
+      assert.deepEqual(step(run, 's').output, { second: true });
+    });
+
     test('a stale worker cannot record its result over a newer attempt', async () => {
       await h.engine.applyWorkflow(
         'default',
@@ -462,7 +515,6 @@ for (const kind of storeKinds()) {
     });
 
     test('registering an unchanged agent version is a no-op; a changed one is refused', async () => {
-      const { testAgent } = await import('../testing/engine-harness.js');
       const again = await h.engine.registerAgent('default', JSON.parse(JSON.stringify(testAgent)));
       assert.equal(again.created, false);
       await assert.rejects(

@@ -4,10 +4,25 @@ import { createExecutors } from '../executors/registry.js';
 import type { CCEvent } from '@commandcenter/protocol';
 import { openTestStore, type StoreKind } from './stores.js';
 
+/** Steps `slowOnce` has already seen: module-level, so it outlives an engine restart. */
+const slowOnce = new Set<string>();
+
+/** Concurrency seen by the `limited` agent's actions (reset by the tests that read it). */
+export const limitedProbe = { active: 0, max: 0 };
+
 /** Builtin actions the engine suites use: deterministic, observable, no mocks of the engine. */
 export function testBuiltins(calls: string[] = []) {
   const flaky = new Map<string, number>();
-  return new BuiltinRegistry().register('test', {
+  const registry = new BuiltinRegistry();
+  registry.register('limited', {
+    work: async () => {
+      limitedProbe.max = Math.max(limitedProbe.max, ++limitedProbe.active);
+      await new Promise((r) => setTimeout(r, 20));
+      limitedProbe.active--;
+      return {};
+    },
+  });
+  return registry.register('test', {
     noop: () => ({}),
     deploy: (input, ctx) => {
       calls.push(`${ctx.request.step.key}#${ctx.request.attempt}`);
@@ -46,6 +61,15 @@ export function testBuiltins(calls: string[] = []) {
       }),
     /** Never resolves and ignores its signal. */
     hang: () => new Promise(() => {}),
+    /** The first execution of a step waits until aborted; later ones answer at once. */
+    slowOnce: (_input, ctx) => {
+      calls.push(`${ctx.request.step.key}#${ctx.request.attempt}`);
+      if (slowOnce.has(ctx.request.idempotencyKey)) return { second: true };
+      slowOnce.add(ctx.request.idempotencyKey);
+      return new Promise((_resolve, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+      );
+    },
   });
 }
 
@@ -68,6 +92,7 @@ export const testAgent = {
     },
     sleep: { input: { type: 'object', properties: { ms: { type: 'integer' } }, required: ['ms'] } },
     hang: {},
+    slowOnce: {},
     deploy: { risk: 'high' },
     typed: {
       input: {
@@ -79,6 +104,15 @@ export const testAgent = {
       output: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] },
     },
   },
+};
+
+/** An agent whose attempts may run at most 2 at a time across the cluster. */
+export const limitedAgent = {
+  name: 'limited',
+  version: '1.0.0',
+  type: 'builtin',
+  concurrency: 2,
+  actions: { work: {} },
 };
 
 export interface Harness {
@@ -127,6 +161,7 @@ export async function startEngine(
     },
   };
   await h.engine.registerAgent('default', testAgent);
+  await h.engine.registerAgent('default', limitedAgent);
   await h.engine.start();
   return h;
 }

@@ -186,6 +186,7 @@ CREATE FUNCTION cc_claim(p_worker text, p_limit int, p_lease_ms int) RETURNS jso
 LANGUAGE plpgsql AS $$
 DECLARE
   v_projects text[];
+  v_running bigint[];
   v_per int;
   v_runs uuid[] := '{}';
   v_keys text[] := '{}';
@@ -196,19 +197,26 @@ DECLARE
   v_ids text;
 BEGIN
   IF p_limit <= 0 THEN RETURN '[]'::jsonb; END IF;
-  SELECT array_agg(pr.id) INTO v_projects FROM projects pr
-    WHERE EXISTS (SELECT 1 FROM steps s WHERE s.project = pr.id AND s.status = 'ready' AND s.available_at <= now());
+  -- Fair share: every project with ready work offers an equal number of candidates; they are
+  -- taken round-robin (rank within the project), the project with the fewest running steps first.
+  SELECT array_agg(pr.id), array_agg(pr.running) INTO v_projects, v_running
+    FROM (SELECT p.id, (SELECT count(*) FROM steps x WHERE x.project = p.id AND x.status = 'running'
+                          AND x.lease_owner IS NOT NULL) AS running
+            FROM projects p
+           WHERE EXISTS (SELECT 1 FROM steps s WHERE s.project = p.id AND s.status = 'ready'
+                           AND s.available_at <= now())) pr;
   IF v_projects IS NULL THEN RETURN '[]'::jsonb; END IF;
   v_per := greatest(1, ceil(p_limit::numeric / array_length(v_projects, 1)));
 
   FOR v_row IN
     SELECT c.run_id, c.key, c.project, c.agent, c.agent_limit
-      FROM unnest(v_projects) AS pr(id)
+      FROM unnest(v_projects, v_running) AS pr(id, running)
       CROSS JOIN LATERAL (
         SELECT s.run_id, s.key, s.project, s.agent, s.agent_limit, s.available_at FROM steps s
           WHERE s.project = pr.id AND s.status = 'ready' AND s.available_at <= now()
           ORDER BY s.available_at LIMIT v_per FOR UPDATE SKIP LOCKED) c
-      ORDER BY c.available_at LIMIT p_limit
+      ORDER BY row_number() OVER (PARTITION BY pr.id ORDER BY c.available_at), pr.running, c.available_at
+      LIMIT p_limit
   LOOP
     IF v_row.agent_limit IS NULL THEN
       v_runs := v_runs || v_row.run_id; v_keys := v_keys || v_row.key;
