@@ -7,6 +7,8 @@ export interface Config {
   dataDir: string;
   concurrency: number;
   leaseMs: number;
+  /** Finished runs older than this are deleted (0 = keep forever). */
+  retentionDays: number;
   examplesDir?: string;
 }
 
@@ -34,6 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     dataDir: resolve(env.CC_DATA_DIR || '.commandcenter'),
     concurrency: int(env, 'CC_CONCURRENCY', 20, 1, 10_000),
     leaseMs: int(env, 'CC_LEASE_MS', 10_000, 500, 3_600_000),
+    retentionDays: int(env, 'CC_RETENTION_DAYS', 30, 0, 36_500),
     examplesDir: env.CC_EXAMPLES_DIR || undefined,
   });
 }

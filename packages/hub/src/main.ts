@@ -56,6 +56,17 @@ async function main(): Promise<void> {
   console.log(JSON.stringify((detail as { output?: unknown }).output, null, 2));
   console.log('worker running; Ctrl-C to stop (running steps finish or are handed back).');
 
+  // Retention, hourly: finished runs only (CC_RETENTION_DAYS, 0 keeps everything).
+  if (config.retentionDays > 0) {
+    const prune = () =>
+      engine
+        .pruneRuns(config.retentionDays * 86_400_000)
+        .then((n) => n > 0 && console.log(`retention: deleted ${n} finished runs`))
+        .catch((err: unknown) => console.error('retention failed:', err));
+    void prune();
+    setInterval(() => void prune(), 3_600_000).unref();
+  }
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -501,6 +501,63 @@ for (const kind of storeKinds()) {
       assert.equal(await h.engine.waitForRun(r.id), 'succeeded');
     });
 
+    test('retention deletes finished runs with everything they own, and never a running one', async () => {
+      await h.engine.applyWorkflow('default', wf('retained', [node('a', 'echo')]));
+      await h.engine.applyWorkflow(
+        'default',
+        wf('still-running', [node('s', 'sleep', { inputs: { ms: 60000 } })]),
+      );
+      const done = await runToEnd('retained');
+      const running = await h.engine.createRun('default', 'still-running');
+      await waitForEvent(h, (e) => e.runId === running.id && e.type === 'workflow.step.started');
+      const count = async (table: string, col = 'run_id') =>
+        (
+          await h.engine.store.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM ${table} WHERE ${col} = $1`,
+            [done.id],
+          )
+        ).rows[0]!.n;
+      assert.ok((await count('steps')) > 0 && (await count('events')) > 0);
+      assert.ok((await h.engine.pruneRuns(0)) >= 1);
+      for (const t of ['steps', 'attempts', 'step_logs', 'events'])
+        assert.equal(await count(t), 0, t);
+      assert.equal(await count('runs', 'id'), 0);
+      const alive = await h.engine.store.query('SELECT status FROM runs WHERE id = $1', [
+        running.id,
+      ]);
+      assert.equal((alive.rows[0] as any).status, 'running');
+      await h.engine.cancelRun('default', running.id);
+    });
+
+    test('a step that keeps losing its worker ends failed with a clear reason', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('killer', [node('k', 'echo', { retry: { attempts: 2, delay: '1ms' } })]),
+      );
+      await h.engine.worker!.stop();
+      const r = await h.engine.createRun('default', 'killer');
+      const store = h.engine.store;
+      // Two "workers" each claim it and die (a 1 ms lease that is never renewed).
+      for (let i = 1; i <= 2; i++) {
+        let tasks: unknown[] = [];
+        for (let tries = 0; tries < 200 && tasks.length === 0; tries++) {
+          await store.query('SELECT cc_tick(100)');
+          tasks = (
+            await store.query<{ r: any }>(`SELECT cc_claim_async('doomed-${i}', 10, 1) AS r`)
+          ).rows[0]!.r.tasks;
+          if (tasks.length === 0) await new Promise((res) => setTimeout(res, 5)); // retry delay / lease lapse
+        }
+        assert.equal(tasks.length, 1);
+        await new Promise((res) => setTimeout(res, 5)); // the 1 ms lease lapses
+      }
+      await store.query('SELECT cc_tick(100)');
+      const run = await q.run('default', r.id);
+      assert.equal(run.status, 'failed');
+      assert.equal(step(run, 'k').error.code, 'CC_E_LEASE_LOST');
+      assert.match(step(run, 'k').error.message, /lost the lease of its worker on all 2 attempts/);
+      await h.restart();
+    });
+
     test('applying unchanged content creates no version; a change creates the next one', async () => {
       const doc = wf('versions', [node('a', 'echo')]);
       const v1 = await h.engine.applyWorkflow('default', doc);

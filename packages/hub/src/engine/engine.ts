@@ -392,6 +392,24 @@ export class Engine {
   }
 
   /**
+   * Retention: deletes finished runs that ended more than `olderThanMs` ago (with their steps,
+   * attempts, logs, approvals and events), in batches. Unfinished runs are never deleted.
+   */
+  async pruneRuns(olderThanMs: number, batch = 500): Promise<number> {
+    const before = new Date(Date.now() - olderThanMs).toISOString();
+    let total = 0;
+    for (;;) {
+      const r = await this.store.query<{ n: number }>('SELECT cc_prune($1, $2) AS n', [
+        before,
+        batch,
+      ]);
+      const n = r.rows[0]!.n;
+      total += n;
+      if (n < batch) return total;
+    }
+  }
+
+  /**
    * Resolves with the final status of a run. Final transitions made by this process are seen
    * at once; those made by other processes are picked up by `recheckMs` checks.
    */

@@ -686,3 +686,23 @@ BEGIN
   PERFORM cc_flush_ready();
   RETURN jsonb_build_object('ok', true, 'status', p_decision, 'events', cc_take_events());
 END $$;
+
+-- Retention: deletes up to p_limit finished runs that ended before p_before, with everything
+-- that belongs to them. Runs that have not finished are never touched. Returns the count.
+CREATE FUNCTION cc_prune(p_before timestamptz, p_limit int) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE v_ids uuid[];
+BEGIN
+  SELECT array_agg(id) INTO v_ids FROM (
+    SELECT id FROM runs
+     WHERE finished_at < p_before AND status IN ('succeeded', 'failed', 'cancelled', 'timed_out')
+     ORDER BY finished_at LIMIT p_limit FOR UPDATE SKIP LOCKED) r;
+  IF v_ids IS NULL THEN RETURN 0; END IF;
+  DELETE FROM step_logs WHERE run_id = ANY (v_ids);
+  DELETE FROM attempts WHERE run_id = ANY (v_ids);
+  DELETE FROM approvals WHERE run_id = ANY (v_ids);
+  DELETE FROM steps WHERE run_id = ANY (v_ids);
+  DELETE FROM events WHERE run_id = ANY (v_ids);
+  DELETE FROM runs WHERE id = ANY (v_ids);
+  RETURN array_length(v_ids, 1);
+END $$;
