@@ -81,7 +81,6 @@ export class Engine {
   readonly worker: Worker | undefined;
   readonly logs: LogWriter;
   readonly options: ReturnType<typeof compileEngineOptions>;
-  private readonly inputSchemas = new WeakMap<WorkflowDefinition, boolean>();
   private readonly runWaiters = new Map<string, Set<(status: RunStatus) => void>>();
   /** Final statuses seen recently, so a wait that starts after the end answers at once. */
   private readonly recentFinal = new Map<string, RunStatus>();
@@ -178,7 +177,7 @@ export class Engine {
       const version =
         opts.version ?? (await this.catalog.latestVersion(project, workflow, attempt > 0));
       const def = await this.catalog.definition(project, workflow, version);
-      await this.checkInput(def, input);
+      this.checkInput(def, input);
       const res = await this.insertRun(project, def, version, {
         input,
         idempotencyKey: opts.idempotencyKey,
@@ -194,8 +193,8 @@ export class Engine {
     }
   }
 
-  private async checkInput(def: WorkflowDefinition, input: unknown): Promise<void> {
-    if (!def.inputs || this.inputSchemas.get(def) === false) return;
+  private checkInput(def: WorkflowDefinition, input: unknown): void {
+    if (!def.inputs) return;
     const problems = validateAgainstSchema(def.inputs, input, 'CC_E_INPUT_INVALID', 'input');
     if (problems.length) throw CCError.invalid('CC_E_INPUT_INVALID', problems);
   }
