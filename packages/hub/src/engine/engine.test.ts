@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CCError } from '@commandcenter/protocol';
+import { Engine } from './engine.js';
 import { RunQueries } from './queries.js';
+import { createExecutors } from '../executors/registry.js';
 import { limitedProbe, startEngine, testAgent, type Harness } from '../testing/engine-harness.js';
 import { storeKinds } from '../testing/stores.js';
 
@@ -441,6 +443,30 @@ for (const kind of storeKinds()) {
       const run = await q.run('default', r.id);
       assert.equal(step(run, 's').attempt, 1, 'the released attempt did not count');
       assert.deepEqual(step(run, 's').output, { second: true });
+    });
+
+    test('a worker is woken by NOTIFY for work another engine creates (no waiting for the sweep)', async () => {
+      await h.engine.applyWorkflow(
+        'default',
+        wf('elsewhere', [node('a', 'echo', { inputs: { v: 1 } })]),
+      );
+      // Sweeps and leases of 60 s: only the ready notification can wake this worker in time. The
+      // first run lets its start-up tick pass; the second one is found through NOTIFY or not at all.
+      const worker = await h.restart({ sweepMs: 60_000, leaseMs: 60_000 });
+      const producer = new Engine({
+        store: worker.store,
+        executors: createExecutors(),
+        worker: false,
+      });
+      for (let i = 0; i < 2; i++) {
+        const r = await producer.createRun('default', 'elsewhere');
+        assert.equal(
+          await worker.waitForRun(r.id, { timeoutMs: 10_000, recheckMs: 60_000 }),
+          'succeeded',
+        );
+      }
+      await producer.stop();
+      await h.restart();
     });
 
     test('a stale worker cannot record its result over a newer attempt', async () => {

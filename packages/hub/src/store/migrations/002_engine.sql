@@ -40,7 +40,7 @@ BEGIN
   IF coalesce(current_setting('cc.ready', true), '') = '1' THEN
     PERFORM set_config('cc.ready', '', true);
     IF EXISTS (SELECT 1 FROM steps WHERE status = 'ready' AND available_at <= now()) THEN
-      PERFORM cc_mark_ready();
+      PERFORM cc_notify('ready');
     END IF;
   END IF;
 END $$;
