@@ -2,13 +2,14 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 
 import { join } from 'node:path';
 import { CCError } from '@commandcenter/protocol';
 
+/** Lock files this process holds (a second open in the same process is refused too). */
+const heldHere = new Set<string>();
+
 /**
  * Makes sure one process at a time opens an embedded data directory: PGlite is a single-process
  * database, and two writers on one directory would corrupt it. The lock is a pid file created with
  * O_EXCL; a lock left by a process that no longer exists is taken over.
  */
-const heldHere = new Set<string>();
-
 export function lockDataDir(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'commandcenter.lock');
