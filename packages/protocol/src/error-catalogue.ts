@@ -281,6 +281,46 @@ export const errorCatalogue = {
     title: 'Not found',
     fix: 'Check the name or id and the project; list the existing objects (e.g. `commandcenter runs list`).',
   },
+  CC_E_TOKEN_EXPIRED: {
+    status: 401,
+    title: 'The API token has expired',
+    fix: 'Ask an admin for a new token (`commandcenter tokens create`) and use it instead.',
+  },
+  CC_E_TOKEN_REVOKED: {
+    status: 401,
+    title: 'The API token was revoked',
+    fix: 'Ask an admin for a new token (`commandcenter tokens create`) and use it instead.',
+  },
+  CC_E_PAYLOAD_TOO_LARGE: {
+    status: 413,
+    title: 'The request body is too large',
+    fix: 'Send a smaller body (the limit is in `detail`; `CC_BODY_LIMIT` raises it), or pass large data by reference.',
+  },
+  CC_E_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported content type',
+    fix: 'Send `Content-Type: application/json` (or `application/yaml` where a document is applied).',
+  },
+  CC_E_HUB_UNREACHABLE: {
+    status: 503,
+    title: 'The hub cannot be reached',
+    fix: 'Start the hub (`npm start` or `commandcenter up`) or point `CC_URL` at a running hub.',
+  },
+  CC_E_SECRET_MISSING: {
+    status: 422,
+    title: 'A referenced secret is not set',
+    fix: 'Set it for the run’s project (`commandcenter secrets set NAME`), then re-run from the failed step.',
+  },
+  CC_E_SECRET_KEY_MISMATCH: {
+    status: 500,
+    title: 'The secret was encrypted with another key',
+    fix: 'Give every hub and worker process the same `CC_SECRET_KEY` (or the same data-directory key file).',
+  },
+  CC_E_WORKFLOW_ARCHIVED: {
+    status: 409,
+    title: 'The workflow is archived',
+    fix: 'Apply the workflow again to restore it, then start the run.',
+  },
   CC_E_CONFLICT: {
     status: 409,
     title: 'Conflict with the current state',
