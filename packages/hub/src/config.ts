@@ -10,6 +10,21 @@ export interface Config {
   /** Finished runs older than this are deleted (0 = keep forever). */
   retentionDays: number;
   examplesDir?: string;
+  /** Schema of the PostgreSQL database (default `public`); lets several hubs share one database. */
+  dbSchema?: string;
+  /** HTTP port of the hub (0 = any free port). */
+  port: number;
+  host: string;
+  /** The URL users reach the hub at (for login links); default http://<host>:<port>. */
+  publicUrl?: string;
+  /** When set, an admin token with this value exists at start (for automation). */
+  adminToken?: string;
+  /** AES-256-GCM key for secrets (base64 or hex, 32 bytes); default: a key file in dataDir. */
+  secretKey?: string;
+  /** Largest accepted request body in bytes. */
+  bodyLimit: number;
+  /** Requests per minute per token (0 = unlimited). */
+  rateLimit: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
@@ -38,5 +53,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     leaseMs: int(env, 'CC_LEASE_MS', 10_000, 500, 3_600_000),
     retentionDays: int(env, 'CC_RETENTION_DAYS', 30, 0, 36_500),
     examplesDir: env.CC_EXAMPLES_DIR || undefined,
+    dbSchema: schemaName(env.CC_DB_SCHEMA),
+    port: int(env, 'CC_PORT', 9002, 0, 65_535),
+    host: env.CC_HOST || '127.0.0.1',
+    publicUrl: url(env.CC_PUBLIC_URL),
+    adminToken: adminToken(env.CC_ADMIN_TOKEN),
+    secretKey: env.CC_SECRET_KEY || undefined,
+    bodyLimit: int(env, 'CC_BODY_LIMIT', 1_048_576, 1_024, 1_073_741_824),
+    rateLimit: int(env, 'CC_RATE_LIMIT', 6_000, 0, 10_000_000),
   });
+}
+
+function schemaName(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) {
+    throw new CCError('CC_E_CONFIG_INVALID', {
+      detail: `CC_DB_SCHEMA=${JSON.stringify(raw)} is not valid: use lower-case letters, digits and _ (at most 63)`,
+    });
+  }
+  return raw;
+}
+
+function url(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(raw)) {
+    throw new CCError('CC_E_CONFIG_INVALID', {
+      detail: `CC_PUBLIC_URL=${JSON.stringify(raw)} must be an http:// or https:// URL`,
+    });
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function adminToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) {
+    throw new CCError('CC_E_CONFIG_INVALID', {
+      detail:
+        'CC_ADMIN_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 24`)',
+    });
+  }
+  return raw;
 }

@@ -316,11 +316,6 @@ export const errorCatalogue = {
     title: 'The secret was encrypted with another key',
     fix: 'Give every hub and worker process the same `CC_SECRET_KEY` (or the same data-directory key file).',
   },
-  CC_E_WORKFLOW_ARCHIVED: {
-    status: 409,
-    title: 'The workflow is archived',
-    fix: 'Apply the workflow again to restore it, then start the run.',
-  },
   CC_E_CONFLICT: {
     status: 409,
     title: 'Conflict with the current state',
@@ -340,6 +335,11 @@ export const errorCatalogue = {
     status: 500,
     title: 'Invalid configuration',
     fix: 'Correct the environment variable or option named in the error (see `commandcenter doctor`), then start again.',
+  },
+  CC_E_STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'The store is not ready',
+    fix: 'Check that PostgreSQL (DATABASE_URL) is reachable and run `commandcenter migrate`; the embedded store needs a writable CC_DATA_DIR.',
   },
   CC_E_STORE_LOCKED: {
     status: 503,

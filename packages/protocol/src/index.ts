@@ -45,3 +45,5 @@ export * from './retry-policy.js';
 export * from './execution.js';
 export * from './events.js';
 export * from './node-references.js';
+export { schemaProblems, type SchemaProblemRules } from './schema-problems.js';
+export * from './client/index.js';

@@ -1,0 +1,95 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { EVENT_TYPES } from '@commandcenter/protocol';
+import { authorize } from '../../auth/roles.js';
+import { formatSse, parseLastEventId, SSE_KEEPALIVE } from '../../events/sse.js';
+import { principalOf, type ApiDeps } from '../context.js';
+import { objectName, projectName, uuid } from '../schemas.js';
+
+const KEEPALIVE_MS = 15_000;
+/** A client that falls this far behind is disconnected; it resumes with Last-Event-ID. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** Live events as Server-Sent Events, resumable with Last-Event-ID. */
+export const eventRoutes =
+  (deps: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    const open = new Set<() => void>();
+    app.addHook('preClose', async () => {
+      for (const close of open) close();
+    });
+    app.get(
+      '/events',
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'Live events (text/event-stream), filtered, resumable with Last-Event-ID',
+          querystring: {
+            type: 'object',
+            properties: {
+              project: projectName,
+              workflow: objectName,
+              run: uuid,
+              types: {
+                type: 'string',
+                description: `Comma-separated event types: ${EVENT_TYPES.join(', ')}`,
+                pattern: `^(${EVENT_TYPES.map((t) => t.replace(/\./g, '\\.')).join('|')})(,(${EVENT_TYPES.map((t) => t.replace(/\./g, '\\.')).join('|')}))*$`,
+              },
+              lastEventId: { type: 'string', maxLength: 100 },
+            },
+            additionalProperties: false,
+          },
+        },
+      },
+      async (req, reply) => {
+        const who = principalOf(req);
+        const q = req.query as {
+          project?: string;
+          workflow?: string;
+          run?: string;
+          types?: string;
+          lastEventId?: string;
+        };
+        const project = q.project ?? who.project ?? undefined;
+        if (project !== undefined) authorize(who, project, 'viewer');
+        const header = req.headers['last-event-id'];
+        const from = parseLastEventId(
+          (Array.isArray(header) ? header[0] : header) ?? q.lastEventId,
+        );
+        const filter = {
+          projects: project !== undefined ? [project] : null,
+          workflow: q.workflow,
+          runId: q.run,
+          types: q.types?.split(','),
+        };
+        const start = from === 'now' ? await deps.feed.head() : from;
+
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        res.write(': connected\n\n');
+        let closed = false;
+        const unsubscribe = deps.feed.subscribe(filter, start, (e) => {
+          if (closed) return;
+          res.write(formatSse(e));
+          if (res.writableLength > MAX_BUFFERED_BYTES) close();
+        });
+        const keepalive = setInterval(() => res.write(SSE_KEEPALIVE), KEEPALIVE_MS);
+        const close = () => {
+          if (closed) return;
+          closed = true;
+          open.delete(close);
+          clearInterval(keepalive);
+          unsubscribe();
+          res.end();
+        };
+        open.add(close);
+        req.raw.on('close', close);
+        res.on('error', close);
+      },
+    );
+  };

@@ -1,0 +1,97 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { CCError } from '@commandcenter/protocol';
+import { authorize, authorizeHub } from '../../auth/roles.js';
+import { audit, principalOf, type ApiDeps } from '../context.js';
+import { projectName } from '../schemas.js';
+
+const iso = (d: Date) => new Date(d).toISOString();
+
+/** Projects (tenants). Creating one takes a hub-wide admin token. */
+export const projectRoutes =
+  (deps: ApiDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.get(
+      '/projects',
+      { schema: { tags: ['projects'], summary: 'Projects the token can see' } },
+      async (req) => {
+        const who = principalOf(req);
+        const r = await deps.store.query<{ id: string; created_at: Date }>(
+          'SELECT id, created_at FROM projects WHERE $1::text IS NULL OR id = $1 ORDER BY id',
+          [who.project],
+        );
+        return { items: r.rows.map((p) => ({ name: p.id, createdAt: iso(p.created_at) })) };
+      },
+    );
+
+    app.post(
+      '/projects',
+      {
+        schema: {
+          tags: ['projects'],
+          summary: 'Creates a project (hub-wide admin)',
+          body: {
+            type: 'object',
+            properties: { name: projectName },
+            required: ['name'],
+            additionalProperties: false,
+          },
+        },
+      },
+      async (req, reply) => {
+        authorizeHub(principalOf(req), 'admin');
+        const { name } = req.body as { name: string };
+        const r = await deps.store.query<{ id: string; created_at: Date }>(
+          'INSERT INTO projects (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id, created_at',
+          [name],
+        );
+        const row = r.rows[0];
+        if (!row) {
+          throw new CCError('CC_E_CONFLICT', { detail: `project ${name} already exists` });
+        }
+        await audit(deps, req, { action: 'project.create', project: name, target: name });
+        return reply.code(201).send({ name: row.id, createdAt: iso(row.created_at) });
+      },
+    );
+
+    app.get(
+      '/projects/:name',
+      {
+        schema: {
+          tags: ['projects'],
+          summary: 'One project with counts of its objects',
+          params: {
+            type: 'object',
+            properties: { name: projectName },
+            required: ['name'],
+            additionalProperties: false,
+          },
+        },
+      },
+      async (req) => {
+        const { name } = req.params as { name: string };
+        authorize(principalOf(req), name, 'viewer');
+        const r = await deps.store.query<{
+          created_at: Date;
+          workflows: string;
+          agents: string;
+          runs: string;
+        }>(
+          `SELECT p.created_at,
+                  (SELECT count(*) FROM workflows w WHERE w.project = p.id AND w.archived_at IS NULL) AS workflows,
+                  (SELECT count(DISTINCT a.name) FROM agents a WHERE a.project = p.id) AS agents,
+                  (SELECT count(*) FROM runs r WHERE r.project = p.id) AS runs
+             FROM projects p WHERE p.id = $1`,
+          [name],
+        );
+        const row = r.rows[0];
+        if (!row) throw CCError.notFound(`project ${name}`);
+        return {
+          name,
+          createdAt: iso(row.created_at),
+          workflows: Number(row.workflows),
+          agents: Number(row.agents),
+          runs: Number(row.runs),
+        };
+      },
+    );
+  };

@@ -1,0 +1,101 @@
+import type { Config } from '../config.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { SessionStore } from '../auth/session-store.js';
+import { TokenStore } from '../auth/token-store.js';
+import { Engine } from '../engine/engine.js';
+import { RunQueries } from '../engine/queries.js';
+import { EventFeed } from '../events/event-feed.js';
+import { createExecutors, type Executors } from '../executors/registry.js';
+import { loadSecretKey } from '../secrets/secret-key.js';
+import { SecretStore } from '../secrets/secret-store.js';
+import { migrationsCurrent } from '../store/migrate.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/port.js';
+
+/** Everything a hub or worker process runs, wired from one frozen config. */
+export interface Services {
+  config: Readonly<Config>;
+  store: Store;
+  executors: Executors;
+  engine: Engine;
+  queries: RunQueries;
+  tokens: TokenStore;
+  sessions: SessionStore;
+  audit: AuditLog;
+  secrets: SecretStore;
+  feed: EventFeed;
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Run engine workers in this process (default true). */
+  worker?: boolean;
+  /** Use this store instead of opening the configured one (tests). */
+  store?: Store;
+}
+
+/** Opens the store (migrating it) and builds the engine and the services around it. */
+export async function openServices(
+  config: Readonly<Config>,
+  opts: ServiceOptions = {},
+): Promise<Services> {
+  const store =
+    opts.store ??
+    (await openStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      schema: config.dbSchema,
+    }));
+  const key = loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir });
+  const secrets = new SecretStore(store, key);
+  const executors = createExecutors();
+  const engine = new Engine({
+    store,
+    executors,
+    secrets,
+    worker: opts.worker ?? true,
+    concurrency: config.concurrency,
+    leaseMs: config.leaseMs,
+  });
+  const feed = new EventFeed(store);
+  engine.subscribe(() => feed.wake());
+  return {
+    config,
+    store,
+    executors,
+    engine,
+    queries: new RunQueries(store),
+    tokens: new TokenStore(store),
+    sessions: new SessionStore(store),
+    audit: new AuditLog(store),
+    secrets,
+    feed,
+    async ready() {
+      await store.query('SELECT 1');
+      return migrationsCurrent(store);
+    },
+    async close() {
+      await engine.stop();
+      await feed.close();
+      if (!opts.store) await store.close();
+    },
+  };
+}
+
+/** Deletes finished runs past retention, now and hourly (CC_RETENTION_DAYS; 0 keeps all). */
+export function startRetention(s: Services, log: (line: string) => void): () => void {
+  if (s.config.retentionDays <= 0) return () => {};
+  const prune = () =>
+    s.engine
+      .pruneRuns(s.config.retentionDays * 86_400_000)
+      .then((n) => {
+        if (n > 0) log(`retention: deleted ${n} finished runs`);
+        return s.sessions.prune();
+      })
+      .catch((err: unknown) => log(`retention failed: ${String(err)}`));
+  void prune();
+  const timer = setInterval(() => void prune(), 3_600_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
