@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: installs what is missing, builds, and starts the hub on the embedded store.
+// `npm start`: installs what is missing, builds, and runs `commandcenter up` (the hub on the
+// embedded store unless DATABASE_URL is set, with the examples applied). Extra arguments are
+// passed to `up`.
 import { execSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -15,7 +17,7 @@ if (
 }
 console.log('building…');
 sh('npm run build --silent');
-const child = spawn(process.execPath, ['packages/hub/dist/main.js', ...process.argv.slice(2)], {
+const child = spawn(process.execPath, ['packages/hub/dist/cli/main.js', 'up', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
 });
