@@ -12,6 +12,7 @@ import {
   type WorkflowDefinition,
 } from '@commandcenter/protocol';
 import type { Executors } from '../executors/registry.js';
+import type { SecretResolver } from '../secrets/secret-resolver.js';
 import type { Store } from '../store/port.js';
 import { defaultApprovalPolicy, type ApprovalPolicy } from './approval-policy.js';
 import { Catalog } from './catalog.js';
@@ -32,13 +33,20 @@ export interface EngineOptions {
   sweepMs?: number;
   drainMs?: number;
   approvalPolicy?: ApprovalPolicy;
+  /**
+   * Decrypts the project secrets steps reference (`{{ secrets.NAME }}`, an agent's
+   * `runtime.secrets`), e.g. a `SecretStore`. Without it, a step that needs a secret fails with
+   * `CC_E_SECRET_MISSING`.
+   */
+  secrets?: SecretResolver;
   onError?: (what: string, err: unknown) => void;
 }
 
 /** Compiled engine options: every default in one place. */
 export function compileEngineOptions(
   o: EngineOptions,
-): Required<Omit<EngineOptions, 'onError'>> & Pick<EngineOptions, 'onError'> {
+): Required<Omit<EngineOptions, 'onError' | 'secrets'>> &
+  Pick<EngineOptions, 'onError' | 'secrets'> {
   return {
     store: o.store,
     executors: o.executors,
@@ -49,6 +57,7 @@ export function compileEngineOptions(
     sweepMs: o.sweepMs ?? 5_000,
     drainMs: o.drainMs ?? 10_000,
     approvalPolicy: o.approvalPolicy ?? defaultApprovalPolicy,
+    secrets: o.secrets,
     onError: o.onError,
   };
 }
@@ -107,6 +116,7 @@ export class Engine {
           executors: o.executors,
           approvalPolicy: o.approvalPolicy,
           workerId: o.workerId,
+          ...(o.secrets ? { secrets: o.secrets } : {}),
           log: (t: ClaimedTask, line: string) => this.logs.append(t.runId, t.key, t.attempt, line),
           flushLogs: () => this.logs.flush(),
         },

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   CCError,
+  checkTemplates,
   effectiveRisk,
   evaluateCondition,
   evaluateForEach,
+  isCCError,
+  referencedSecrets,
   resolveTemplates,
   compileTemplates,
   type AgentManifest,
@@ -15,8 +18,11 @@ import {
   type WorkflowNode,
   validateAgainstSchema,
 } from '@commandcenter/protocol';
+import type { ProcessExecutionContext } from '../executors/process-executor.js';
 import type { Executors } from '../executors/registry.js';
 import { abortReason } from '../executors/registry.js';
+import { createRedactor, type Redactor } from '../secrets/redact.js';
+import type { SecretResolver } from '../secrets/secret-resolver.js';
 import { needsApproval, type ApprovalPolicy } from './approval-policy.js';
 import type { Catalog } from './catalog.js';
 import type { ClaimedTask, Completion } from './task.js';
@@ -29,6 +35,8 @@ export interface StepRunnerDeps {
   log(task: ClaimedTask, line: string): void;
   /** Stores buffered log lines (called before completions are recorded). */
   flushLogs?: () => Promise<void>;
+  /** Decrypts the project secrets a step needs (`{{ secrets.NAME }}`, `runtime.secrets`). */
+  secrets?: SecretResolver;
 }
 
 const compiled = new WeakMap<WorkflowNode, CompiledTemplate>();
@@ -40,6 +48,110 @@ const inputsOf = (node: WorkflowNode) => {
   }
   return c;
 };
+
+/** Secrets a node's templates reference: in `when`/`forEach` (the gate) and in its inputs. */
+interface NodeSecrets {
+  when: string[];
+  forEach: string[];
+  inputs: string[];
+}
+const secretsByNode = new WeakMap<WorkflowNode, NodeSecrets>();
+const secretsOf = (node: WorkflowNode): NodeSecrets => {
+  let s = secretsByNode.get(node);
+  if (!s) {
+    // checkTemplates never throws: syntax errors surface where the templates are evaluated.
+    const names = (v: unknown) =>
+      v === undefined ? [] : referencedSecrets(checkTemplates(v).compiled);
+    s = {
+      when: names(node.when),
+      forEach: names(typeof node.forEach === 'string' ? node.forEach : undefined),
+      inputs: names(node.inputs ?? {}),
+    };
+    secretsByNode.set(node, s);
+  }
+  return s;
+};
+
+/** Secrets an agent declares to receive (as environment variables for process agents). */
+function declaredSecrets(agent: AgentManifest): string[] {
+  const names = (agent.runtime as { secrets?: unknown } | undefined)?.secrets;
+  return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
+}
+
+/**
+ * The secrets of one attempt: resolved on demand (only the names the step reaches), held only for
+ * the attempt, and the redactor that keeps their values out of everything stored or published.
+ */
+class StepSecrets {
+  values: Record<string, string> = {};
+  redactor: Redactor = createRedactor([]);
+
+  constructor(
+    private readonly resolver: SecretResolver | undefined,
+    private readonly project: string,
+  ) {}
+
+  /** Resolves the names not resolved yet; a StepError when one cannot be. */
+  async need(names: readonly string[]): Promise<StepError | undefined> {
+    const missing = [...new Set(names)].filter((n) => !Object.hasOwn(this.values, n));
+    if (missing.length === 0) return undefined;
+    if (!this.resolver) {
+      return fail(
+        'config',
+        'CC_E_SECRET_MISSING',
+        `secret ${missing.join(', ')} cannot be resolved: this hub runs without a secret store`,
+      );
+    }
+    let got: Record<string, string>;
+    try {
+      got = await this.resolver.resolve(this.project, missing);
+    } catch (err) {
+      if (isCCError(err)) return fail('config', err.code, err.message);
+      // The store could not be read (not a property of the secret): another attempt may succeed.
+      return {
+        type: 'config',
+        code: 'CC_E_INTERNAL',
+        retryable: true,
+        message: `could not read the step's secrets: ${String((err as Error)?.message ?? err)}`,
+      };
+    }
+    const absent = missing.filter((n) => typeof got[n] !== 'string');
+    if (absent.length > 0) {
+      return fail(
+        'config',
+        'CC_E_SECRET_MISSING',
+        `secret ${absent.join(', ')} is not set in project ${this.project}`,
+      );
+    }
+    this.values = Object.fromEntries([
+      ...Object.entries(this.values),
+      ...missing.map((n): [string, string] => [n, got[n]!]),
+    ]);
+    this.redactor = createRedactor(Object.values(this.values));
+    return undefined;
+  }
+
+  /** The resolved values of `names` (the secrets an agent declared). */
+  pick(names: readonly string[]): Record<string, string> {
+    return Object.fromEntries(
+      names.filter((n) => Object.hasOwn(this.values, n)).map((n) => [n, this.values[n]!]),
+    );
+  }
+
+  /** The completion with every secret value replaced in what gets stored and published. */
+  redact(c: Completion): Completion {
+    const r = this.redactor;
+    if (Object.keys(this.values).length === 0) return c;
+    return {
+      ...c,
+      ...(c.input !== undefined ? { input: r.value(c.input) } : {}),
+      ...(c.output !== undefined ? { output: r.value(c.output) } : {}),
+      ...(c.error !== undefined ? { error: r.value(c.error) } : {}),
+      ...(c.snapshot !== undefined ? { snapshot: r.value(c.snapshot) } : {}),
+      ...(c.items !== undefined ? { items: r.value(c.items) } : {}),
+    };
+  }
+}
 
 /** A failure of the step itself (template, schema, config): never retried. */
 const fail = (
@@ -59,11 +171,26 @@ function templateFailure(err: unknown): StepError {
  * Runs one claimed task to its outcome: evaluates `when`, fans out `forEach`, asks for approval,
  * resolves inputs, validates them, executes the agent under the node's timeout, validates the
  * output. Never throws: every failure becomes a Completion.
+ *
+ * Secrets: only the names the step reaches are resolved (those its `when`/`forEach`/inputs
+ * templates reference, and the agent's declared `runtime.secrets` when it executes); the executor
+ * gets the real values, while the completion (input, output, error, snapshot, items) and every
+ * log line have them replaced by `***`.
  */
 export async function runTask(
   task: ClaimedTask,
   signal: AbortSignal,
   deps: StepRunnerDeps,
+): Promise<Completion> {
+  const secrets = new StepSecrets(deps.secrets, task.project);
+  return secrets.redact(await runAttempt(task, signal, deps, secrets));
+}
+
+async function runAttempt(
+  task: ClaimedTask,
+  signal: AbortSignal,
+  deps: StepRunnerDeps,
+  secrets: StepSecrets,
 ): Promise<Completion> {
   const base = { runId: task.runId, key: task.key, attempt: task.attempt, worker: deps.workerId };
   let def: WorkflowDefinition;
@@ -103,6 +230,19 @@ export async function runTask(
   };
   const isItem = task.parentKey !== null;
   const approved = task.approval === 'approved';
+  const nodeSecrets = secretsOf(node);
+  const needSecrets = async (names: readonly string[]): Promise<StepError | undefined> => {
+    const error = await secrets.need(names);
+    ctx.secrets = secrets.values;
+    return error;
+  };
+
+  // Secrets of `when` and `forEach`, which are evaluated before anything else.
+  const gateError = await needSecrets([
+    ...(!isItem && !approved ? nodeSecrets.when : []),
+    ...(!isItem ? nodeSecrets.forEach : []),
+  ]);
+  if (gateError) return { ...base, outcome: 'failed', error: gateError };
 
   // `when` and `forEach` belong to the node, not to each item; an approved step was checked already.
   if (!isItem && !approved) {
@@ -125,6 +265,10 @@ export async function runTask(
 
   // Approval: a snapshot of exactly what will run, taken before anything runs.
   if (!isItem && !approved && needsApproval(node, agent, deps.approvalPolicy)) {
+    if (!items) {
+      const error = await needSecrets(nodeSecrets.inputs);
+      if (error) return { ...base, outcome: 'failed', error };
+    }
     let input: unknown;
     try {
       input = items
@@ -152,8 +296,20 @@ export async function runTask(
   }
   if (items) return { ...base, outcome: 'expand', items, input: { forEach: items } };
 
+  const declared = declaredSecrets(agent);
+  const secretsError = await needSecrets([...nodeSecrets.inputs, ...declared]);
+  if (secretsError) return { ...base, outcome: 'failed', error: secretsError };
+
+  // An approved step runs the approved snapshot, except when its inputs reference secrets: the
+  // stored snapshot has them redacted, so the templates are resolved again.
   let input: unknown;
-  if (approved && !isItem && task.input !== null && task.input !== undefined) {
+  if (
+    approved &&
+    !isItem &&
+    task.input !== null &&
+    task.input !== undefined &&
+    nodeSecrets.inputs.length === 0
+  ) {
     input = task.input;
   } else {
     try {
@@ -213,11 +369,16 @@ export async function runTask(
           timeoutMs,
         )
       : undefined;
+  const execution: ProcessExecutionContext = {
+    signal: controller.signal,
+    log: (line) => deps.log(task, secrets.redactor.text(line)),
+  };
+  if (declared.length > 0) {
+    execution.secrets = secrets.pick(declared);
+    execution.secretsEnv = secrets.pick(declared);
+  }
   try {
-    const result = await deps.executors.execute(agent, request, {
-      signal: controller.signal,
-      log: (line) => deps.log(task, line),
-    });
+    const result = await deps.executors.execute(agent, request, execution);
     if (!result.ok) {
       const error = controller.signal.aborted ? abortReason(controller.signal) : result.error;
       return { ...base, outcome: error.type === 'timeout' ? 'timed_out' : 'failed', input, error };

@@ -1,8 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import { Engine, type EngineOptions } from '../engine/engine.js';
 import { BuiltinRegistry, StepFailure } from '../executors/builtin.js';
 import { createExecutors } from '../executors/registry.js';
+import { keyIdOf } from '../secrets/secret-key.js';
+import { SecretStore } from '../secrets/secret-store.js';
+import type { Store } from '../store/port.js';
 import type { CCEvent } from '@commandcenter/protocol';
 import { openTestStore, type StoreKind } from './stores.js';
+
+/** What an action of the `test` agent was called with (as the agent saw it, before redaction). */
+export interface ReceivedInput {
+  runId: string;
+  key: string;
+  attempt: number;
+  input: unknown;
+}
 
 /** Steps `slowOnce` has already seen: module-level, so it outlives an engine restart. */
 const slowOnce = new Set<string>();
@@ -11,7 +23,14 @@ const slowOnce = new Set<string>();
 export const limitedProbe = { active: 0, max: 0 };
 
 /** Builtin actions the engine suites use: deterministic, observable, no mocks of the engine. */
-export function testBuiltins(calls: string[] = []) {
+export function testBuiltins(calls: string[] = [], received: ReceivedInput[] = []) {
+  const receive = (input: unknown, ctx: { request: ReceivedRequest }) =>
+    received.push({
+      runId: ctx.request.run.id,
+      key: ctx.request.step.key,
+      attempt: ctx.request.attempt,
+      input: structuredClone(input),
+    });
   const flaky = new Map<string, number>();
   const registry = new BuiltinRegistry();
   registry.register('limited', {
@@ -26,14 +45,17 @@ export function testBuiltins(calls: string[] = []) {
     noop: () => ({}),
     deploy: (input, ctx) => {
       calls.push(`${ctx.request.step.key}#${ctx.request.attempt}`);
+      receive(input, ctx);
       return { deployed: input };
     },
     echo: (input, ctx) => {
       calls.push(`${ctx.request.step.key}#${ctx.request.attempt}`);
+      receive(input, ctx);
       ctx.log(`echo ${JSON.stringify(input)}`);
       return input;
     },
-    fail: (input) => {
+    fail: (input, ctx) => {
+      receive(input, ctx);
       const i = input as { message?: string; retryable?: boolean };
       throw new StepFailure(i.message ?? 'failed on purpose', { retryable: i.retryable ?? false });
     },
@@ -115,10 +137,18 @@ export const limitedAgent = {
   actions: { work: {} },
 };
 
+type ReceivedRequest = { run: { id: string }; step: { key: string }; attempt: number };
+
 export interface Harness {
   engine: Engine;
+  /** The test's store (its own schema). */
+  store: Store;
+  /** Secrets of the engine's store, under a random key; passed to the engine as its resolver. */
+  secrets: SecretStore;
   events: CCEvent[];
   calls: string[];
+  /** Inputs the `test` agent's echo, deploy and fail actions received. */
+  received: ReceivedInput[];
   close(): Promise<void>;
   restart(opts?: Partial<EngineOptions>): Promise<Engine>;
 }
@@ -130,11 +160,15 @@ export async function startEngine(
 ): Promise<Harness> {
   const store = await openTestStore(kind);
   const calls: string[] = [];
+  const received: ReceivedInput[] = [];
   const events: CCEvent[] = [];
+  const key = randomBytes(32);
+  const secrets = new SecretStore(store, { key, keyId: keyIdOf(key) });
   const make = (o: Partial<EngineOptions>) => {
     const e = new Engine({
       store,
-      executors: createExecutors({ builtins: testBuiltins(calls) }),
+      executors: createExecutors({ builtins: testBuiltins(calls, received) }),
+      secrets,
       leaseMs: 2000,
       sweepMs: 500,
       drainMs: 1000,
@@ -147,8 +181,11 @@ export async function startEngine(
   };
   const h: Harness = {
     engine: make({}),
+    store,
+    secrets,
     events,
     calls,
+    received,
     async close() {
       await h.engine.stop();
       await store.drop();
