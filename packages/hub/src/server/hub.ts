@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
+import type { BuiltinRegistry } from '../executors/builtin.js';
 import { buildApp } from '../api/app.js';
 import { applyExamples } from './examples.js';
 import { openServices, startRetention, type Services } from './services.js';
@@ -12,6 +13,8 @@ export interface HubOptions {
   /** Apply the examples (`CC_EXAMPLES_DIR`, default the repository's examples/). */
   applyExamples?: boolean;
   log?: (line: string) => void;
+  /** In-process actions of `builtin` agents this hub's workers can run (default none). */
+  builtins?: BuiltinRegistry;
 }
 
 export interface RunningHub {
@@ -31,10 +34,11 @@ export async function startHub(
   opts: HubOptions = {},
 ): Promise<RunningHub> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const services = await openServices(config);
+  const services = await openServices(config, { builtins: opts.builtins });
   const { engine, tokens, sessions } = services;
   try {
     await engine.start();
+    await services.leader.start();
     if (opts.applyExamples ?? true) {
       await applyExamples(engine, config.examplesDir ?? resolve(here, '../../../../examples'), log);
     }

@@ -1,10 +1,12 @@
 import type { Config } from '../config.js';
 import { AuditLog } from '../audit/audit-log.js';
+import { LeaderLock } from '../cluster/leader.js';
 import { SessionStore } from '../auth/session-store.js';
 import { TokenStore } from '../auth/token-store.js';
 import { Engine } from '../engine/engine.js';
 import { RunQueries } from '../engine/queries.js';
 import { EventFeed } from '../events/event-feed.js';
+import type { BuiltinRegistry } from '../executors/builtin.js';
 import { createExecutors, type Executors } from '../executors/registry.js';
 import { loadSecretKey } from '../secrets/secret-key.js';
 import { SecretStore } from '../secrets/secret-store.js';
@@ -24,6 +26,11 @@ export interface Services {
   audit: AuditLog;
   secrets: SecretStore;
   feed: EventFeed;
+  /**
+   * Cron leadership across every hub and worker process of one database (advisory lock); the
+   * scheduler fires only while `leader.isLeader`.
+   */
+  leader: LeaderLock;
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -33,6 +40,8 @@ export interface ServiceOptions {
   worker?: boolean;
   /** Use this store instead of opening the configured one (tests). */
   store?: Store;
+  /** In-process actions of `builtin` agents this process can run (default none). */
+  builtins?: BuiltinRegistry;
 }
 
 /** Opens the store (migrating it) and builds the engine and the services around it. */
@@ -49,7 +58,7 @@ export async function openServices(
     }));
   const key = loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir });
   const secrets = new SecretStore(store, key);
-  const executors = createExecutors();
+  const executors = createExecutors({ builtins: opts.builtins });
   const engine = new Engine({
     store,
     executors,
@@ -60,6 +69,7 @@ export async function openServices(
   });
   const feed = new EventFeed(store);
   engine.subscribe(() => feed.wake());
+  const leader = new LeaderLock(store, 'cron');
   return {
     config,
     store,
@@ -71,11 +81,13 @@ export async function openServices(
     audit: new AuditLog(store),
     secrets,
     feed,
+    leader,
     async ready() {
       await store.query('SELECT 1');
       return migrationsCurrent(store);
     },
     async close() {
+      await leader.stop();
       await engine.stop();
       await feed.close();
       if (!opts.store) await store.close();

@@ -1,5 +1,11 @@
 import type { Config } from '../config.js';
+import type { BuiltinRegistry } from '../executors/builtin.js';
 import { openServices, type Services } from './services.js';
+
+export interface WorkerOptions {
+  /** In-process actions of `builtin` agents this worker can run (default none). */
+  builtins?: BuiltinRegistry;
+}
 
 export interface RunningWorker {
   services: Services;
@@ -10,9 +16,13 @@ export interface RunningWorker {
  * `commandcenter worker`: claims and runs steps only (no HTTP). Any number of them, on any
  * machine, share one PostgreSQL with the hubs.
  */
-export async function startWorker(config: Readonly<Config>): Promise<RunningWorker> {
-  const services = await openServices(config, { worker: true });
+export async function startWorker(
+  config: Readonly<Config>,
+  opts: WorkerOptions = {},
+): Promise<RunningWorker> {
+  const services = await openServices(config, { worker: true, builtins: opts.builtins });
   await services.engine.start();
+  await services.leader.start();
   let stopping: Promise<void> | undefined;
   return {
     services,

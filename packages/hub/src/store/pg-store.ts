@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Queryable, Store } from './port.js';
+import type { Queryable, Store, StoreSession } from './port.js';
 
 export interface PgStoreOptions {
   connectionString: string;
@@ -30,7 +30,7 @@ function prepared(text: string, values: unknown[] | undefined): pg.QueryConfig |
 
 const quote = (id: string) => `"${id.replaceAll('"', '""')}"`;
 
-/** PostgreSQL through `pg`: a pool for queries, one extra client for LISTEN. */
+/** PostgreSQL through `pg`: a pool for queries, one extra client for LISTEN, one per session. */
 export async function openPgStore(opts: PgStoreOptions): Promise<Store> {
   const schema = opts.schema ?? 'public';
   const pool = new pg.Pool({
@@ -43,6 +43,7 @@ export async function openPgStore(opts: PgStoreOptions): Promise<Store> {
   if (schema !== 'public') await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
 
   let listener: pg.Client | undefined;
+  const sessions = new Set<pg.Client>();
   const handlers = new Map<string, Set<(payload: string) => void>>();
   let closed = false;
 
@@ -102,10 +103,44 @@ export async function openPgStore(opts: PgStoreOptions): Promise<Store> {
         }
       };
     },
+    async session(): Promise<StoreSession> {
+      if (closed) throw new Error('the store is closed');
+      const client = new pg.Client({
+        connectionString: opts.connectionString,
+        options: `-c search_path=${quote(schema)}`,
+        keepAlive: true,
+      });
+      let ended!: () => void;
+      const done = new Promise<void>((resolve) => (ended = resolve));
+      // A lost connection surfaces through `ended`; it must not crash the process.
+      client.on('error', () => {});
+      client.on('end', () => {
+        sessions.delete(client);
+        ended();
+      });
+      try {
+        await client.connect();
+      } catch (err) {
+        await client.end().catch(() => {});
+        ended();
+        throw err;
+      }
+      sessions.add(client);
+      return {
+        ended: done,
+        query: async (sql, params) => last(await client.query(sql, params)) as never,
+        async release() {
+          sessions.delete(client);
+          await client.end().catch(() => {});
+          ended();
+        },
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;
       await listener?.end().catch(() => {});
+      await Promise.all([...sessions].map((c) => c.end().catch(() => {})));
       await pool.end();
     },
   };

@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { join } from 'node:path';
 import { lockDataDir } from './data-dir-lock.js';
-import type { Queryable, QueryResult, Store } from './port.js';
+import type { Queryable, QueryResult, Store, StoreSession } from './port.js';
 
 export interface PgliteStoreOptions {
   /** Data directory; `undefined` keeps the database in memory (tests). */
@@ -43,6 +43,8 @@ export async function openPgliteStore(opts: PgliteStoreOptions = {}): Promise<St
     } as QueryResult<R>;
   };
   let closed = false;
+  let storeClosed!: () => void;
+  const whenClosed = new Promise<void>((resolve) => (storeClosed = resolve));
   return {
     kind: 'pglite',
     schema,
@@ -55,9 +57,24 @@ export async function openPgliteStore(opts: PgliteStoreOptions = {}): Promise<St
         if (!closed) await unsub();
       };
     },
+    async session(): Promise<StoreSession> {
+      if (closed) throw new Error('the store is closed');
+      // The one connection: session state (advisory locks) persists until undone explicitly.
+      let released!: () => void;
+      const ended = Promise.race([
+        whenClosed,
+        new Promise<void>((resolve) => (released = resolve)),
+      ]);
+      return {
+        ended,
+        query: (sql, params) => run(db, sql, params),
+        release: async () => released(),
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;
+      storeClosed();
       try {
         if (!opts.db) await db.close();
       } finally {

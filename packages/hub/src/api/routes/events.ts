@@ -63,6 +63,16 @@ export const eventRoutes =
         };
         const start = from === 'now' ? await deps.feed.head() : from;
 
+        // Subscribe before answering, so a refused filter still gets a problem response.
+        let closed = false;
+        const early: string[] = [];
+        let live = false;
+        const unsubscribe = deps.feed.subscribe(filter, start, (e) => {
+          if (closed) return;
+          if (!live) return void early.push(formatSse(e));
+          res.write(formatSse(e));
+          if (res.writableLength > MAX_BUFFERED_BYTES) close();
+        });
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -72,12 +82,8 @@ export const eventRoutes =
           'x-accel-buffering': 'no',
         });
         res.write(': connected\n\n');
-        let closed = false;
-        const unsubscribe = deps.feed.subscribe(filter, start, (e) => {
-          if (closed) return;
-          res.write(formatSse(e));
-          if (res.writableLength > MAX_BUFFERED_BYTES) close();
-        });
+        for (const chunk of early) res.write(chunk);
+        live = true;
         const keepalive = setInterval(() => res.write(SSE_KEEPALIVE), KEEPALIVE_MS);
         const close = () => {
           if (closed) return;
