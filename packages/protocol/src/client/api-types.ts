@@ -1,0 +1,428 @@
+/**
+ * Bodies of the REST API (`docs/api.md`), as the hub answers them. Times are ISO 8601 strings,
+ * ids are UUIDs, names are camelCase.
+ */
+import type { AgentManifest, AgentType, Risk } from '../agent-types.js';
+import type { Problem } from '../errors.js';
+import type { CCEvent, EventType, RunStatus, StepStatus } from '../events.js';
+import type { StepError } from '../execution.js';
+import type { WorkflowDefinition, WorkflowDocument } from '../workflow-types.js';
+
+/** Token roles, weakest first. */
+export type Role = 'viewer' | 'operator' | 'approver' | 'admin';
+
+/** A page of a list: pass `nextCursor` as `cursor` to get the next one (`null`: last page). */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+/** Paging of list routes. */
+export interface PageQuery {
+  cursor?: string;
+  /** 1–500, default 50. */
+  limit?: number;
+}
+
+export interface Health {
+  status: 'ok';
+}
+
+export interface Readiness {
+  status: 'ready';
+}
+
+export interface WhoAmI {
+  tokenId: string;
+  name: string;
+  role: Role;
+  /** `null` for a hub-wide token. */
+  project: string | null;
+}
+
+/** `POST /api/v1/session`: the caller and when the session cookie expires. */
+export interface SessionOpened extends WhoAmI {
+  expiresAt: string;
+}
+
+export interface SessionClosed {
+  loggedOut: true;
+}
+
+export interface ProjectSummary {
+  name: string;
+  createdAt: string;
+}
+
+export interface ProjectDetail extends ProjectSummary {
+  workflows: number;
+  agents: number;
+  runs: number;
+}
+
+// --- agents -----------------------------------------------------------------------------------
+
+export interface AgentApplied {
+  name: string;
+  version: string;
+  /** `false` when the same manifest was registered before (HTTP 200 instead of 201). */
+  created: boolean;
+  manifest: AgentManifest;
+}
+
+export interface AgentSummary {
+  name: string;
+  version: string;
+  type: AgentType;
+  risk: Risk;
+  description?: string | null;
+  /** Action names. */
+  actions: string[];
+  /** How many versions are registered. */
+  versions: number;
+  updatedAt: string;
+}
+
+export interface AgentDetail {
+  name: string;
+  /** The latest version's manifest. */
+  manifest: AgentManifest;
+  versions: { version: string; createdAt: string }[];
+}
+
+export interface AgentVersionDetail {
+  name: string;
+  version: string;
+  manifest: AgentManifest;
+  createdAt: string;
+}
+
+export interface AgentTestRequest {
+  action: string;
+  input?: unknown;
+  /** An agent version; the latest by default. */
+  version?: string;
+}
+
+/** One log line an agent wrote while it was tested. */
+export type AgentTestLog = string | { ts?: string; line: string };
+
+export interface AgentTestResult {
+  ok: boolean;
+  output?: unknown;
+  error?: StepError;
+  logs: AgentTestLog[];
+  durationMs: number;
+}
+
+// --- workflows --------------------------------------------------------------------------------
+
+export interface WorkflowApplied {
+  name: string;
+  version: number;
+  /** `false` when the content equals the latest version (HTTP 200 instead of 201). */
+  created: boolean;
+  definition: WorkflowDefinition;
+}
+
+export interface WorkflowValidateResult {
+  ok: true;
+  name: string;
+  definition: WorkflowDefinition;
+  /** `CC_W_…` findings; the workflow is valid anyway. */
+  warnings: Problem[];
+}
+
+export interface WorkflowSummary {
+  name: string;
+  latestVersion: number;
+  description?: string | null;
+  archived: boolean;
+  updatedAt: string;
+}
+
+export interface WorkflowVersionSummary {
+  version: number;
+  hash: string;
+  createdAt: string;
+}
+
+export interface WorkflowDetail {
+  name: string;
+  latestVersion: number;
+  archived: boolean;
+  definition: WorkflowDefinition;
+  /** The document as it was applied (parsed: YAML comments and layout are not kept). */
+  source: WorkflowDocument;
+  versions: WorkflowVersionSummary[];
+}
+
+export interface WorkflowVersionDetail {
+  name: string;
+  version: number;
+  hash: string;
+  definition: WorkflowDefinition;
+  source: WorkflowDocument;
+  createdAt: string;
+}
+
+export interface WorkflowChange {
+  path: string;
+  op: 'added' | 'removed' | 'changed';
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface WorkflowDiff {
+  name: string;
+  from: number;
+  to: number;
+  changes: WorkflowChange[];
+  /** Unified diff of the two versions' YAML. */
+  patch: string;
+}
+
+export interface WorkflowArchived {
+  name: string;
+  archived: true;
+}
+
+// --- runs -------------------------------------------------------------------------------------
+
+export interface StartRunRequest {
+  workflow: string;
+  input?: unknown;
+  /** A workflow version; the latest by default. */
+  version?: number;
+}
+
+export interface RunCreated {
+  id: string;
+  /** `false` when an earlier request with the same `Idempotency-Key` created the run. */
+  created: boolean;
+  status: RunStatus;
+  workflow: string;
+  version: number;
+}
+
+export interface RunRerun extends RunCreated {
+  rerunOf: string;
+}
+
+export interface RerunRequest {
+  /** `failed` (default) reuses the outputs of the steps that succeeded. */
+  from?: 'failed' | 'scratch';
+  /** `pinned` (default): the version of the original run. */
+  version?: 'pinned' | 'latest';
+}
+
+/** What started a run: a type (`manual`, `api`, `cron`, `webhook`, `event`, `rerun`…) and its details. */
+export type RunTrigger = string | { type: string; [key: string]: unknown };
+
+export interface RunSummary {
+  id: string;
+  project: string;
+  workflow: string;
+  version: number;
+  status: RunStatus;
+  trigger: RunTrigger;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  rerunOf: string | null;
+}
+
+export interface RunQuery extends PageQuery {
+  workflow?: string;
+  status?: RunStatus;
+}
+
+export interface AttemptDetail {
+  attempt: number;
+  worker: string | null;
+  status: StepStatus;
+  input: unknown;
+  output: unknown;
+  error: StepError | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface StepDetail {
+  key: string;
+  nodeId: string;
+  parentKey: string | null;
+  itemIndex: number | null;
+  status: StepStatus;
+  agent: string | null;
+  action: string | null;
+  attempt: number;
+  maxAttempts: number;
+  /** `null`, or the approval state of a gated step (`pending`, `approved`). */
+  approval: string | null;
+  input: unknown;
+  output: unknown;
+  error: StepError | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  attempts: AttemptDetail[];
+}
+
+export interface RunDetail extends RunSummary {
+  input: unknown;
+  output: unknown;
+  error: StepError | null;
+  /** How a re-run started (`failed`, `scratch`), `null` for other runs. */
+  rerunMode: string | null;
+  /** Agent name → the version the run pinned. */
+  agentVersions: Record<string, string>;
+  steps: StepDetail[];
+}
+
+export interface LogLine {
+  id: string;
+  stepKey: string;
+  attempt: number;
+  ts: string;
+  line: string;
+}
+
+/**
+ * Paging of `GET /runs/{id}/logs`. Its `nextCursor` points after the last line read (it is only
+ * `null` when there is no line at all), so it also serves to poll for new lines.
+ */
+export interface LogQuery extends PageQuery {
+  /** Only the lines of this step key. */
+  step?: string;
+}
+
+export interface RunCancelled {
+  id: string;
+  status: 'cancelled';
+}
+
+// --- approvals --------------------------------------------------------------------------------
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
+
+export interface Approval {
+  id: string;
+  project: string;
+  runId: string;
+  workflow: string | null;
+  stepKey: string;
+  nodeId: string | null;
+  status: ApprovalStatus;
+  /** The resolved inputs and upstream outputs the approver decides on. */
+  snapshot: unknown;
+  requestedAt: string;
+  expiresAt: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  comment: string | null;
+}
+
+export interface ApprovalQuery {
+  /** Default `pending`. */
+  status?: ApprovalStatus | 'all';
+  /** 1–500, default 100. */
+  limit?: number;
+}
+
+export interface ApprovalDecision {
+  id: string;
+  status: 'approved' | 'rejected';
+}
+
+// --- tokens, secrets, audit ------------------------------------------------------------------
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  role: Role;
+  project: string | null;
+  createdAt: string;
+  createdBy: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface CreateTokenRequest {
+  name: string;
+  role: Role;
+  /** Omit for a hub-wide token. */
+  project?: string;
+  /** A duration such as `30d` or `12h`; omit for a token that never expires. */
+  expiresIn?: string;
+}
+
+export interface TokenCreated extends TokenInfo {
+  /** The secret token, shown this once. */
+  token: string;
+}
+
+export interface TokenRevoked {
+  id: string;
+  revoked: true;
+}
+
+export interface SecretInfo {
+  name: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SecretSet {
+  name: string;
+  version: number;
+  created: boolean;
+}
+
+export interface SecretRotated {
+  name: string;
+  version: number;
+}
+
+export interface SecretDeleted {
+  name: string;
+  deleted: true;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string | null;
+  tokenId: string | null;
+  role: Role | null;
+  project: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: unknown;
+}
+
+export interface AuditQuery extends PageQuery {
+  action?: string;
+}
+
+// --- events -----------------------------------------------------------------------------------
+
+/** Filters of `GET /api/v1/events`; all optional. */
+export interface EventFilter {
+  /** Defaults to the client's project. */
+  project?: string;
+  workflow?: string;
+  run?: string;
+  types?: readonly EventType[];
+}
+
+/** One event of the live feed with the opaque cursor to resume after it. */
+export interface StreamedEvent {
+  cursor: string;
+  event: CCEvent;
+}
