@@ -21,5 +21,7 @@ const child = spawn(process.execPath, ['packages/hub/dist/cli/main.js', 'up', ..
   cwd: root,
   stdio: 'inherit',
 });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+// Ctrl-C reaches the hub directly (same process group); forwarding it would be a second signal.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
 child.on('exit', (code) => process.exit(code ?? 0));
