@@ -1,5 +1,5 @@
 /** `agents list|show|test`. */
-import type { AgentTestLog } from '@commandcenter/protocol';
+import type { AgentTestLog } from '@commandcenter/protocol/client';
 import type { Command } from 'commander';
 import { action, exitCodes } from './context.js';
 import { readJsonArgument } from './documents.js';

@@ -2,7 +2,7 @@
  * `apply -f <file...>`: registers agent manifests (first, so workflows can use them) and applies
  * workflows. `--dry-run` validates the workflows without saving anything.
  */
-import { isCCError } from '@commandcenter/protocol';
+import { isCCError } from '@commandcenter/protocol/client';
 import type { Command } from 'commander';
 import { action, exitCodes, type Context } from './context.js';
 import { loadDocument, type LoadedDocument } from './documents.js';

@@ -1,5 +1,5 @@
 /** `approvals list|show|approve|reject`. */
-import type { Approval, ApprovalStatus } from '@commandcenter/protocol';
+import type { Approval, ApprovalStatus } from '@commandcenter/protocol/client';
 import type { Command } from 'commander';
 import { action, oneOf, positiveInt } from './context.js';
 import { line, printBlock, printFields, printJson, printTable, time } from './output.js';

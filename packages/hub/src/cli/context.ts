@@ -3,7 +3,7 @@
  * answer their exit code (0 when they answer nothing); errors reach `main.ts`, which prints them
  * and exits 1.
  */
-import { HubClient } from '@commandcenter/protocol';
+import { HubClient } from '@commandcenter/protocol/client';
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolveCliConfig, type CliConfig, type GlobalFlags } from './cli-config.js';
 

@@ -3,7 +3,7 @@
  * (`/readyz`) and accepts the token (`/api/v1/whoami`); prints ✓/✗ with a fix; exits 1 when any
  * check fails.
  */
-import { isCCError } from '@commandcenter/protocol';
+import { isCCError } from '@commandcenter/protocol/client';
 import type { Command } from 'commander';
 import { action, exitCodes, type Context } from './context.js';
 import { line, printJson } from './output.js';

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { CCError, isCCError, parseDocumentText } from '@commandcenter/protocol';
+import { CCError, isCCError, parseDocumentText } from '@commandcenter/protocol/client';
 
 /** One document of a file, ready to send. */
 export interface LoadedDocument {

@@ -3,7 +3,7 @@
  * `--json` (one JSON document, or one compact JSON line per item for streams), and errors as
  * `error CC_E_…: detail` followed by each problem and the fix.
  */
-import { isCCError } from '@commandcenter/protocol';
+import { isCCError } from '@commandcenter/protocol/client';
 
 /** Prints one line on stdout. */
 export function line(text = ''): void {

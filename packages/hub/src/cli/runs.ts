@@ -1,6 +1,12 @@
 /** `runs list|show|logs|cancel|rerun`. */
-import type { HubClient, LogLine, RunDetail, RunStatus, RunTrigger } from '@commandcenter/protocol';
-import { FINAL_RUN_STATUSES } from '@commandcenter/protocol';
+import type {
+  HubClient,
+  LogLine,
+  RunDetail,
+  RunStatus,
+  RunTrigger,
+} from '@commandcenter/protocol/client';
+import { FINAL_RUN_STATUSES } from '@commandcenter/protocol/client';
 import type { Command } from 'commander';
 import { action, oneOf, positiveInt } from './context.js';
 import {

@@ -1,5 +1,5 @@
 /** `secrets list|set|rotate|delete`. Values go to the hub and are never printed. */
-import { CCError } from '@commandcenter/protocol';
+import { CCError } from '@commandcenter/protocol/client';
 import type { Command } from 'commander';
 import { action } from './context.js';
 import { readStdin } from './documents.js';

@@ -15,7 +15,7 @@ export function registerServerCommands(program: Command): void {
   program
     .command('up')
     .description(
-      'start the hub: HTTP API, UI, engine worker, triggers (configured by CC_* variables)',
+      'start the hub: HTTP API, engine workers, landing page (configured by CC_* variables)',
     )
     .option('--examples', 'apply the example agents and workflows at start')
     .option('--no-examples', 'do not apply the examples')

@@ -2,7 +2,13 @@
  * One line per step event of a followed run (`✓ scan (1.2s)`, `✗ deploy: CC_E_…`, `⏸ …`,
  * `↻ …`), printed once each whether it comes from the live feed or from the run's state.
  */
-import type { Approval, CCEvent, HubClient, RunDetail, StepDetail } from '@commandcenter/protocol';
+import type {
+  Approval,
+  CCEvent,
+  HubClient,
+  RunDetail,
+  StepDetail,
+} from '@commandcenter/protocol/client';
 import { duration, elapsed, line } from './output.js';
 
 /** `CC_E_…: message` of a step or run error (whatever its shape). */

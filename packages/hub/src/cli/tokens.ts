@@ -1,5 +1,5 @@
 /** `tokens list|create|revoke` (admin). */
-import type { Role } from '@commandcenter/protocol';
+import type { Role } from '@commandcenter/protocol/client';
 import type { Command } from 'commander';
 import { action, oneOf } from './context.js';
 import { line, note, printJson, printTable, time } from './output.js';

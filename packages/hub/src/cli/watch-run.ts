@@ -7,7 +7,7 @@ import {
   type CCEvent,
   type HubClient,
   type RunDetail,
-} from '@commandcenter/protocol';
+} from '@commandcenter/protocol/client';
 import { exitCodes } from './context.js';
 import { duration, line, printBlock, printJson, printJsonLine } from './output.js';
 import { StepLines, errorText } from './step-lines.js';

@@ -1,5 +1,5 @@
 /** `workflows list|show|diff|validate|archive`. */
-import { CCError } from '@commandcenter/protocol';
+import { CCError } from '@commandcenter/protocol/client';
 import { stringify } from 'yaml';
 import type { Command } from 'commander';
 import { action, positiveInt } from './context.js';

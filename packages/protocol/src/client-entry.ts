@@ -1,0 +1,10 @@
+/**
+ * `@commandcenter/protocol/client`: what a client of the hub needs (the typed API client, errors,
+ * event types, document parsing) without the validation machinery, so that the CLI starts fast.
+ */
+export * from './client/index.js';
+export * from './errors.js';
+export * from './events.js';
+export { parseDocumentText } from './parse-document.js';
+export type * from './agent-types.js';
+export type * from './execution.js';
