@@ -73,8 +73,13 @@ const duplicateSignalMs = 300;
 async function serve(start: () => Promise<{ stop(): Promise<void> }>): Promise<never> {
   const state: { firstSignalAt?: number; started?: { stop(): Promise<void> } } = {};
   const stop = () => {
-    state.started?.stop().then(
-      () => process.exit(0),
+    if (!state.started) return;
+    console.error('stopping: no new claims; running steps finish or are handed back…');
+    state.started.stop().then(
+      () => {
+        console.error('stopped');
+        process.exit(0);
+      },
       (err: unknown) => {
         printError(err);
         process.exit(1);
