@@ -43,6 +43,11 @@ export const sessionRoutes =
         const { token } = req.body as { token: string };
         const who = await deps.tokens.verify(token);
         const s = await deps.sessions.open(who);
+        await deps.audit.record(
+          who,
+          { action: 'session.open', project: who.project, target: who.tokenId },
+          { ip: req.ip, userAgent: req.headers['user-agent'] ?? null },
+        );
         setCookie(reply, s.cookie, s.expiresAt, req.protocol === 'https');
         return { ...who, expiresAt: s.expiresAt.toISOString() };
       },
@@ -77,6 +82,11 @@ export const sessionRoutes =
       async (req, reply) => {
         const { code } = req.query as { code: string };
         const s = await deps.sessions.redeemLoginCode(code);
+        await deps.audit.record(
+          { tokenId: null, name: 'login-link', role: 'admin', project: null },
+          { action: 'session.open', project: null, target: 'one-time login link' },
+          { ip: req.ip, userAgent: req.headers['user-agent'] ?? null },
+        );
         setCookie(reply, s.cookie, s.expiresAt, req.protocol === 'https');
         return reply.redirect('/', 303);
       },
