@@ -5,6 +5,11 @@
  *   W3  1 → 20 parallel → 1 join ×50: p50 run latency
  *   W4  5,000 one-step runs enqueued at once, drained with concurrency 50: runs/s
  *   W5  W4 through `process` agents (one spawn per attempt)
+ * and, through the REST API of a real hub on 127.0.0.1 (bench/http.ts):
+ *   W6  1-step run triggered with POST /api/v1/runs 200× one after another, completion from SSE:
+ *       trigger→completion p50/p95/p99
+ *   W7  2,000 POST /api/v1/runs from 32 concurrent keep-alive connections: triggers/s, and the
+ *       time until all of them completed
  * Usage: npm run bench [-- --json] [-- --only W1,W4] [-- --stores pglite,postgres]
  */
 import pg from 'pg';
@@ -17,6 +22,7 @@ import { BuiltinRegistry } from '../packages/hub/src/executors/builtin.js';
 import { createExecutors } from '../packages/hub/src/executors/registry.js';
 import { openStore } from '../packages/hub/src/store/open-store.js';
 import type { Store } from '../packages/hub/src/store/port.js';
+import { benchHttp, HTTP_NOTE } from './http.js';
 
 const { values } = parseArgs({
   options: {
@@ -234,16 +240,27 @@ const stores = values.stores
   : ['pglite', ...((await postgresReachable()) ? ['postgres'] : [])];
 if (!stores.includes('postgres'))
   log(`PostgreSQL at ${pgUrl} is unreachable: benchmarking PGlite only`);
+const selected = (w: string) => !only || only.has(w);
+const httpWorkloads = new Set(['W6', 'W7'].filter(selected));
+const notes = httpWorkloads.size ? [HTTP_NOTE] : [];
 for (const kind of stores) {
   log(`benchmarking ${kind}…`);
-  await benchStore(kind);
+  if (['W1', 'W2', 'W3', 'W4', 'W5'].some(selected)) await benchStore(kind);
+  if (httpWorkloads.size) {
+    if (kind !== 'pglite' && kind !== 'postgres') throw new Error(`unknown store ${kind}`);
+    results.push(...(await benchHttp({ kind, pgUrl, scale, workloads: httpWorkloads, log })));
+  }
 }
 if (values.json) {
   process.stdout.write(
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2) +
-      '\n',
+    JSON.stringify(
+      { date: new Date().toISOString(), node: process.version, notes, results },
+      null,
+      2,
+    ) + '\n',
   );
 } else {
+  for (const n of notes) log(n);
   console.table(
     results.map((r) => ({
       store: r.store,
