@@ -26,6 +26,17 @@ export type RunStatus =
 
 export type StepStatus = RunStatus | 'pending' | 'ready' | 'skipped';
 
+/** Every run status, in lifecycle order. */
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'queued',
+  'running',
+  'waiting_approval',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+];
+
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
   'succeeded',
   'failed',

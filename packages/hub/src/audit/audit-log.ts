@@ -1,3 +1,4 @@
+import type { AuditEntry as AuditRecord, Role } from '@commandcenter/protocol';
 import type { Principal } from '../auth/roles.js';
 import type { Queryable, Store } from '../store/port.js';
 
@@ -11,20 +12,6 @@ export interface AuditEntry {
 export interface AuditOrigin {
   ip?: string | null;
   userAgent?: string | null;
-}
-
-export interface AuditRecord {
-  id: string;
-  at: string;
-  actor: string;
-  tokenId: string | null;
-  role: string | null;
-  project: string | null;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  detail: unknown;
 }
 
 /** The audit log: who changed or decided what, when, and from where (SPEC §7). */
@@ -85,7 +72,7 @@ export class AuditLog {
       at: new Date(x.at).toISOString(),
       actor: x.actor,
       tokenId: x.token_id,
-      role: x.role,
+      role: x.role as Role | null,
       project: x.project,
       action: x.action,
       target: x.target,

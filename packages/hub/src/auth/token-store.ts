@@ -1,23 +1,14 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { CCError } from '@commandcenter/protocol';
+import { CCError, type TokenInfo } from '@commandcenter/protocol';
 import type { Queryable, Store } from '../store/port.js';
 import type { Principal, Role } from './roles.js';
+
+export type { TokenInfo };
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** A fresh secret: `cc_` + 43 base64url characters (256 random bits). */
 export const newSecret = (prefix = 'cc_') => prefix + randomBytes(32).toString('base64url');
-
-export interface TokenInfo {
-  id: string;
-  name: string;
-  role: Role;
-  project: string | null;
-  createdAt: string;
-  createdBy: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-}
 
 interface TokenRow {
   id: string;

@@ -6,7 +6,7 @@ import type {
   RunStatus,
   RunTrigger,
 } from '@commandcenter/protocol/client';
-import { FINAL_RUN_STATUSES } from '@commandcenter/protocol/client';
+import { FINAL_RUN_STATUSES, RUN_STATUSES } from '@commandcenter/protocol/client';
 import type { Command } from 'commander';
 import { action, oneOf, positiveInt } from './context.js';
 import {
@@ -24,15 +24,7 @@ import {
 import { errorText } from './step-lines.js';
 import { printOutcome, watchRun } from './watch-run.js';
 
-const runStatuses: RunStatus[] = [
-  'queued',
-  'running',
-  'waiting_approval',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'timed_out',
-];
+const runStatuses = RUN_STATUSES;
 
 /** How often `runs logs --follow` asks for new lines while the run is live. */
 const logPollMs = 1_000;
