@@ -17,10 +17,14 @@ if (
 }
 console.log('building…');
 sh('npm run build --silent');
-const child = spawn(process.execPath, ['packages/hub/dist/cli/main.js', 'up', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const child = spawn(
+  process.execPath,
+  ['packages/hub/dist/cli/main.js', 'up', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 // Ctrl-C reaches the hub directly (same process group); forwarding it would be a second signal.
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => child.kill('SIGTERM'));
