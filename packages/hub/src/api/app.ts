@@ -38,9 +38,19 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(compileValidator);
   installErrorHandlers(app, deps.bodyLimit);
+  // Bodies are JSON; YAML only where a document is expected. Fastify's default text/plain parser
+  // would hand a string to JSON-schema routes (a misleading 422 instead of 415).
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),
   );
+  app.addHook('preValidation', async (req) => {
+    if (typeof req.body === 'string' && !req.routeOptions.config.documentBody) {
+      throw new CCError('CC_E_UNSUPPORTED_MEDIA_TYPE', {
+        detail: `${req.method} ${req.routeOptions.url ?? req.url} takes JSON (Content-Type: application/json), not ${req.headers['content-type']}`,
+      });
+    }
+  });
   await app.register(cookie);
 
   app.addHook('onRequest', async (req) => {

@@ -88,10 +88,10 @@ export async function audit(deps: ApiDeps, req: FastifyRequest, entry: AuditEntr
 /** Opaque list cursors: base64url of the key to continue after. */
 export const cursor = {
   encode: (key: string) => Buffer.from(key, 'utf8').toString('base64url'),
-  decode(raw: string | undefined, valid: RegExp): string | undefined {
+  decode(raw: string | undefined, valid: RegExp | ((key: string) => boolean)): string | undefined {
     if (raw === undefined) return undefined;
     const key = Buffer.from(raw, 'base64url').toString('utf8');
-    if (!valid.test(key)) {
+    if (!(typeof valid === 'function' ? valid(key) : valid.test(key))) {
       throw CCError.invalid('CC_E_BAD_REQUEST', [
         {
           code: 'CC_E_BAD_REQUEST',

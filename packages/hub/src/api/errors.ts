@@ -34,11 +34,16 @@ function fromFastify(err: FastifyError, bodyLimit: number): CCError {
   return new CCError('CC_E_INTERNAL', { detail: 'internal error', cause: err });
 }
 
+/**
+ * A problem+json answer. Besides the RFC 9457 members and `errors`, the extension member `fix`
+ * carries the catalogue's fix, so that every error (also those without field problems, e.g. 401,
+ * 404, 409) says how to fix it.
+ */
 export function sendProblem(reply: FastifyReply, err: CCError, instance?: string): FastifyReply {
   return reply
     .code(err.status)
     .header('content-type', 'application/problem+json; charset=utf-8')
-    .send(JSON.stringify(err.toProblemJSON(instance)));
+    .send(JSON.stringify({ ...err.toProblemJSON(instance), fix: err.fix }));
 }
 
 /** The one place where errors become `application/problem+json` responses. */

@@ -47,7 +47,12 @@ function requestError(part: Part, value: unknown, validate: ValidateFunction): C
   const base = prefix[part];
   const problems: Problem[] = schemaProblems(validate.errors ?? [], value, { paths: [] }).map(
     (p) => {
-      const path = base ? (p.path ? `${base}.${p.path}` : base) : p.path;
+      // `headers` + `["idempotency-key"]` → `headers["idempotency-key"]` (no dot before a bracket).
+      const path = base
+        ? p.path
+          ? `${base}${p.path.startsWith('[') ? '' : '.'}${p.path}`
+          : base
+        : p.path;
       const message = base ? p.message.replace(/^The document/, base) : p.message;
       return part === 'body'
         ? { ...p, path, message }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CCError, canonicalJson } from '@commandcenter/protocol';
 import type { Store } from '../../store/port.js';
-import { audit, cursor, own, principalOf, scope, type ApiDeps } from '../context.js';
+import { audit, cursor, own, principalOf, scope, UUID, type ApiDeps } from '../context.js';
 import { emptyBody, idParams, objectName, pageQuery, projectQuery } from '../schemas.js';
 import { runDetail, runSummary } from '../views.js';
 
@@ -26,6 +26,17 @@ const idempotencyHeaders = {
     },
   },
 } as const;
+
+/**
+ * A key of the runs list: `<created_at, UTC, microseconds>|<id>`. Checked completely (a real
+ * instant, a real UUID) so that a forged cursor is a 400, never a failing SQL cast.
+ */
+function isRunKey(key: string): boolean {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d{6}Z\|([0-9a-f-]{36})$/.exec(key);
+  if (!m || !UUID.test(m[2]!)) return false;
+  const t = new Date(`${m[1]!}Z`);
+  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 19) === m[1];
+}
 
 /** The project of a run, checked against the caller (another project's run is "not found"). */
 export async function runProject(
@@ -73,6 +84,18 @@ export const runRoutes =
         const project = await scope(deps, req, 'operator');
         const body = req.body as { workflow: string; input?: unknown; version?: number };
         const key = req.headers['idempotency-key'] as string | undefined;
+        if (body.version !== undefined) {
+          // The engine checks archiving when it resolves the latest version; a pinned one skips that.
+          const w = await deps.store.query<{ archived: boolean }>(
+            'SELECT archived_at IS NOT NULL AS archived FROM workflows WHERE project = $1 AND name = $2',
+            [project, body.workflow],
+          );
+          if (w.rows[0]?.archived) {
+            throw new CCError('CC_E_WORKFLOW_ARCHIVED', {
+              detail: `workflow ${body.workflow} is archived; apply it again to start runs`,
+            });
+          }
+        }
         const run = await deps.engine.createRun(project, body.workflow, {
           input: body.input ?? {},
           version: body.version,
@@ -131,7 +154,7 @@ export const runRoutes =
           workflow?: string;
           status?: string;
         };
-        const after = cursor.decode(q.cursor, /^\d{4}-\d\d-\d\dT[\d:.]+Z\|[0-9a-f-]{36}$/);
+        const after = cursor.decode(q.cursor, isRunKey);
         const [at, id] = after ? after.split('|') : [null, null];
         const r = await deps.store.query(
           `SELECT id, project, workflow, version, status, trigger, created_at, started_at, finished_at, rerun_of,

@@ -4,6 +4,9 @@ import { ROLES, authorize, roleAtLeast, type Role } from '../../auth/roles.js';
 import { audit, principalOf, type ApiDeps } from '../context.js';
 import { idParams, projectName } from '../schemas.js';
 
+/** The longest lifetime `expiresIn` may give a token: 100 years. */
+const MAX_EXPIRES_MS = 36_500 * 86_400_000;
+
 /**
  * API tokens. A hub-wide admin manages every token; a project admin manages the tokens of its
  * project, never with a role above its own.
@@ -89,13 +92,14 @@ export const tokenRoutes =
         let expiresAt: Date | null = null;
         if (body.expiresIn !== undefined) {
           const ms = parseDuration(body.expiresIn);
-          if (ms === undefined || ms <= 0) {
-            throw CCError.invalid('CC_E_BAD_REQUEST', [
+          // Beyond MAX_EXPIRES_MS a Date is invalid (and the insert fails): omit expiresIn instead.
+          if (ms === undefined || ms <= 0 || ms > MAX_EXPIRES_MS) {
+            throw CCError.invalid('CC_E_SCHEMA_INVALID_VALUE', [
               problem(
-                'CC_E_BAD_REQUEST',
+                'CC_E_SCHEMA_INVALID_VALUE',
                 'expiresIn',
-                'expiresIn must be a positive duration.',
-                'Write e.g. `30d`, `12h` or `90m`.',
+                `expiresIn ${JSON.stringify(body.expiresIn)} must be a positive duration of at most 100 years.`,
+                'Write e.g. `30d`, `12h` or `90m`, or leave expiresIn out for a token that does not expire.',
               ),
             ]);
           }

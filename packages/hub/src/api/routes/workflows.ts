@@ -270,6 +270,13 @@ export const workflowRoutes =
       async (req) => {
         const project = await scope(deps, req, 'operator');
         const { name } = req.params as { name: string };
+        const w = await deps.store.query<{ archived: boolean }>(
+          'SELECT archived_at IS NOT NULL AS archived FROM workflows WHERE project = $1 AND name = $2',
+          [project, name],
+        );
+        if (!w.rows[0]) throw CCError.notFound(`workflow ${name}`);
+        // Archiving an archived workflow changes nothing (and records nothing).
+        if (w.rows[0].archived) return { name, archived: true };
         await deps.engine.catalog.archiveWorkflow(project, name);
         await audit(deps, req, { action: 'workflow.archive', project, target: name });
         return { name, archived: true };
