@@ -59,8 +59,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   if (deps.rateLimit > 0) {
+    // A route-level onRequest hook: it runs after authentication (an app-level hook), so it
+    // counts per token, and before the body is read, so floods of bad requests count too.
     await app.register(rateLimit, {
-      hook: 'preHandler',
+      hook: 'onRequest',
       max: deps.rateLimit,
       timeWindow: 60_000,
       keyGenerator: (req) => req.principal?.tokenId ?? req.principal?.name ?? req.ip,

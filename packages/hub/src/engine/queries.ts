@@ -43,7 +43,8 @@ export class RunQueries {
     return r.rows;
   }
 
-  async logs(runId: string, afterId = 0, limit = 1000) {
+  /** Log lines after `afterId`, oldest first, optionally of one step. */
+  async logs(runId: string, afterId = 0, limit = 1000, step?: string) {
     const r = await this.store.query<{
       id: string;
       step_key: string;
@@ -51,8 +52,10 @@ export class RunQueries {
       ts: Date;
       line: string;
     }>(
-      `SELECT id, step_key, attempt, ts, line FROM step_logs WHERE run_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
-      [runId, afterId, limit],
+      `SELECT id, step_key, attempt, ts, line FROM step_logs
+        WHERE run_id = $1 AND id > $2 AND ($4::text IS NULL OR step_key = $4)
+        ORDER BY id LIMIT $3`,
+      [runId, afterId, limit, step ?? null],
     );
     return r.rows;
   }

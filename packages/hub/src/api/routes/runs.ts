@@ -1,19 +1,9 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { CCError, canonicalJson } from '@commandcenter/protocol';
+import { CCError, RUN_STATUSES, canonicalJson } from '@commandcenter/protocol';
 import type { Store } from '../../store/port.js';
 import { audit, cursor, own, principalOf, scope, UUID, type ApiDeps } from '../context.js';
 import { emptyBody, idParams, objectName, pageQuery, projectQuery } from '../schemas.js';
 import { runDetail, runSummary } from '../views.js';
-
-const RUN_STATUSES = [
-  'queued',
-  'running',
-  'waiting_approval',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'timed_out',
-];
 
 const idempotencyHeaders = {
   type: 'object',
@@ -140,7 +130,7 @@ export const runRoutes =
               ...projectQuery.properties,
               ...pageQuery,
               workflow: objectName,
-              status: { type: 'string', enum: RUN_STATUSES },
+              status: { type: 'string', enum: [...RUN_STATUSES] },
             },
             additionalProperties: false,
           },
@@ -210,19 +200,7 @@ export const runRoutes =
         await runProject(deps.store, req, id, 'viewer');
         const q = req.query as { limit: number; cursor?: string; step?: string };
         const after = Number(cursor.decode(q.cursor, /^\d{1,18}$/) ?? 0);
-        const r = await deps.store.query<{
-          id: string;
-          step_key: string;
-          attempt: number;
-          ts: Date;
-          line: string;
-        }>(
-          `SELECT id, step_key, attempt, ts, line FROM step_logs
-            WHERE run_id = $1 AND id > $2 AND ($3::text IS NULL OR step_key = $3)
-            ORDER BY id LIMIT $4`,
-          [id, after, q.step ?? null, q.limit + 1],
-        );
-        const rows = r.rows.slice(0, q.limit);
+        const rows = await deps.queries.logs(id, after, q.limit, q.step);
         const last = rows.at(-1);
         return {
           items: rows.map((l) => ({
