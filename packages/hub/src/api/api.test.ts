@@ -361,6 +361,14 @@ for (const kind of storeKinds()) {
         409,
         'CC_E_WORKFLOW_ARCHIVED',
       );
+      // Applying the same content again restores it (no new version), and says so in the audit.
+      const restored = await apply(v2);
+      ok(restored, 200);
+      assert.deepEqual([restored.json.version, restored.json.created], [2, false]);
+      expected.push({ action: 'workflow.restore', target: 'wf-life@2', actor: 'test-admin' });
+      const run = await h.call('POST', `${V1}/runs`, { body: { workflow: 'wf-life' } });
+      ok(run, 202);
+      expected.push({ action: 'run.trigger', target: run.json.id, actor: 'test-admin' });
     });
 
     test('runs: 202 on trigger; Idempotency-Key repeats answer 200 with the same run, another input 422', async () => {

@@ -15,6 +15,8 @@ export interface ApplyResult<T> {
   name: string;
   version: number | string;
   created: boolean;
+  /** An archived workflow applied again with unchanged content is restored. */
+  restored?: boolean;
   definition: T;
   events: CCEvent[];
 }
@@ -78,7 +80,7 @@ export class Catalog {
             [project, wf.name],
           );
         }
-        return { version: row.latest_version, created: false };
+        return { version: row.latest_version, created: false, restored: row.archived_at !== null };
       }
       const version = row.latest_version + 1;
       await tx.query(
@@ -91,13 +93,14 @@ export class Catalog {
           WHERE project = $1 AND name = $2`,
         [project, wf.name, version],
       );
-      return { version, created: true };
+      return { version, created: true, restored: row.archived_at !== null };
     });
     this.latest.set(`${project}/${wf.name}`, out.version);
     return {
       name: wf.name,
       version: out.version,
       created: out.created,
+      restored: out.restored,
       definition: wf,
       events: [],
     };

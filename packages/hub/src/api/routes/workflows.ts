@@ -49,9 +49,9 @@ export const workflowRoutes =
       async (req, reply) => {
         const project = await scope(deps, req, 'operator');
         const r = await deps.engine.applyWorkflow(project, documentBody(req));
-        if (r.created) {
+        if (r.created || r.restored) {
           await audit(deps, req, {
-            action: 'workflow.apply',
+            action: r.created ? 'workflow.apply' : 'workflow.restore',
             project,
             target: `${r.name}@${r.version}`,
           });
