@@ -532,3 +532,48 @@ function watchPolls(store: Store) {
     },
   };
 }
+
+for (const kind of storeKinds()) {
+  describe(`event feed positions on ${kind}`, () => {
+    test('a subscription with a rare filter advances its position past events it skips', async () => {
+      const store = await openTestStore(kind);
+      const feed = new EventFeed(store, { pollMs: 50 });
+      try {
+        const from = await feed.head();
+        const rare = new Collector();
+        const sub = feed.subscribe(
+          { projects: null, types: ['agent.registered'] },
+          from,
+          rare.onEvent,
+        );
+        const all = new Collector();
+        feed.subscribe({ projects: null }, from, all.onEvent);
+        for (let i = 0; i < 5; i++) {
+          await store.query(
+            `INSERT INTO events (project, type, run_id, data) VALUES ('default', 'test.other', NULL, '{}')`,
+          );
+        }
+        const seen = await drain(store, feed, all);
+        assert.equal(seen.length, 5);
+        assert.equal(rare.events.length, 0);
+        // The tail offered the sentinel to every live subscription before `all` got it.
+        const last = all.events.at(-1)!.cursor;
+        assert.equal(sub.position(), last);
+        // Resuming from that position: nothing skipped is repeated, what matches still comes.
+        const resumed = new Collector();
+        feed.subscribe({ projects: null, types: ['agent.registered'] }, last, resumed.onEvent);
+        await store.query(
+          `INSERT INTO events (project, type, run_id, data) VALUES ('default', 'agent.registered', NULL, '{"name":"x"}')`,
+        );
+        feed.wake();
+        await resumed.until((es) => es.length === 1, 'the matching event');
+        await rare.until((es) => es.length === 1, 'the matching event');
+        assert.equal(resumed.events[0]!.type, 'agent.registered');
+        assert.equal(sub.position(), rare.events[0]!.cursor);
+      } finally {
+        await feed.close();
+        await store.drop();
+      }
+    });
+  });
+}

@@ -36,6 +36,17 @@ export interface EventFeedOptions {
   onError?: (err: unknown) => void;
 }
 
+/** Ends a subscription when called. */
+export interface Subscription {
+  (): void;
+  /**
+   * How far the subscription has read, matching events or not (null before it has a position):
+   * resuming from it skips only events its filter would not have delivered. Lets a stream with a
+   * rare filter advance its client's Last-Event-ID while nothing matches.
+   */
+  position(): string | null;
+}
+
 /** `(tx, id)`: the writing transaction's id (xid8) and the event's id. Totally ordered. */
 interface Cursor {
   tx: bigint;
@@ -170,7 +181,11 @@ export class EventFeed {
    * Delivers the events after `from` (a cursor, or 'now') that match `filter`, in order, until
    * the returned function is called. Throws `CC_E_BAD_REQUEST` for a malformed cursor or run id.
    */
-  subscribe(filter: FeedFilter, from: string | 'now', onEvent: (e: FeedEvent) => void): () => void {
+  subscribe(
+    filter: FeedFilter,
+    from: string | 'now',
+    onEvent: (e: FeedEvent) => void,
+  ): Subscription {
     if (this.closed) throw new Error('the event feed is closed');
     const cursor = from === 'now' ? null : parseCursor(from);
     const sub: Subscriber = {
@@ -183,13 +198,16 @@ export class EventFeed {
     this.subs.add(sub);
     this.admit();
     this.start();
-    return () => {
+    const unsubscribe = () => {
       if (sub.closed) return;
       sub.closed = true;
       this.subs.delete(sub);
       // The last one out stops the tail promptly (it restarts at the head for the next one).
       if (this.subs.size === 0) this.sleeper?.resolve();
     };
+    return Object.assign(unsubscribe, {
+      position: () => (sub.cursor ? format(sub.cursor) : null),
+    });
   }
 
   /** Stops the tail and every subscription; resolves when no read is in flight. */

@@ -67,8 +67,10 @@ export const eventRoutes =
         let closed = false;
         const early: string[] = [];
         let live = false;
+        let sent = start;
         const unsubscribe = deps.feed.subscribe(filter, start, (e) => {
           if (closed) return;
+          sent = e.cursor;
           if (!live) return void early.push(formatSse(e));
           res.write(formatSse(e));
           if (res.writableLength > MAX_BUFFERED_BYTES) close();
@@ -84,7 +86,16 @@ export const eventRoutes =
         res.write(': connected\n\n');
         for (const chunk of early) res.write(chunk);
         live = true;
-        const keepalive = setInterval(() => res.write(SSE_KEEPALIVE), KEEPALIVE_MS);
+        // Keep-alives also carry how far the feed has read for this filter (an `id:` without
+        // `data:` moves the client's Last-Event-ID without an event), so a reconnecting client
+        // with a rare filter does not re-scan what it has already passed.
+        const keepalive = setInterval(() => {
+          const at = unsubscribe.position();
+          if (at && at !== sent) {
+            sent = at;
+            res.write(`id: ${at}\n\n`);
+          } else res.write(SSE_KEEPALIVE);
+        }, KEEPALIVE_MS);
         const close = () => {
           if (closed) return;
           closed = true;
