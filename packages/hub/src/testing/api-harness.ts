@@ -14,6 +14,20 @@ import type { Store } from '../store/port.js';
 import { testAgent, testBuiltins, type ReceivedInput } from './engine-harness.js';
 import { openTestStore, type StoreKind } from './stores.js';
 
+/** The prefix of the versioned API. */
+export const V1 = '/api/v1';
+
+/** A well-formed id that no object has. */
+export const MISSING_ID = '00000000-0000-4000-8000-000000000000';
+
+/** A workflow node that runs `action` of the `test` builtin agent. */
+export const node = (id: string, action: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  agent: 'test',
+  action,
+  ...extra,
+});
+
 export interface ApiResponse {
   status: number;
   headers: OutgoingHttpHeaders;
