@@ -26,6 +26,8 @@ export interface ApiDeps {
   bodyLimit: number;
   /** Requests per minute per token (0 = unlimited). */
   rateLimit: number;
+  /** Interval of SSE keep-alives (default 15 s). */
+  sseKeepaliveMs?: number;
   /** Whether the store answers and its migrations are current (for /readyz). */
   ready(): Promise<boolean>;
 }

@@ -88,6 +88,8 @@ export async function openApiHarness(
     bodyLimit?: number;
     /** Lease of step attempts (default 2 s); a long one keeps a running step from heartbeating. */
     leaseMs?: number;
+    /** SSE keep-alive interval (default the hub's 15 s). */
+    sseKeepaliveMs?: number;
   } = {},
 ): Promise<ApiHarness> {
   const store = await openTestStore(kind);
@@ -126,6 +128,7 @@ export async function openApiHarness(
       ...services,
       bodyLimit: config.bodyLimit,
       rateLimit: config.rateLimit,
+      sseKeepaliveMs: opts.sseKeepaliveMs,
     });
     await app.ready();
     const built = app;

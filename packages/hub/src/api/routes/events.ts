@@ -95,7 +95,7 @@ export const eventRoutes =
             sent = at;
             res.write(`id: ${at}\n\n`);
           } else res.write(SSE_KEEPALIVE);
-        }, KEEPALIVE_MS);
+        }, deps.sseKeepaliveMs ?? KEEPALIVE_MS);
         const close = () => {
           if (closed) return;
           closed = true;
