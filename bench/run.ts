@@ -22,7 +22,7 @@ import { BuiltinRegistry } from '../packages/hub/src/executors/builtin.js';
 import { createExecutors } from '../packages/hub/src/executors/registry.js';
 import { openStore } from '../packages/hub/src/store/open-store.js';
 import type { Store } from '../packages/hub/src/store/port.js';
-import { benchHttp, HTTP_NOTE } from './http.js';
+import { benchHttp, HTTP_NOTE, type HttpResult } from './http.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,14 +38,7 @@ const log = (...a: unknown[]) =>
   (values.json ? process.stderr : process.stdout).write(a.join(' ') + '\n');
 const pgUrl = process.env.CC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-interface Result {
-  store: string;
-  workload: string;
-  metric: string;
-  value: number;
-  unit: string;
-  extra?: Record<string, number>;
-}
+type Result = HttpResult;
 const results: Result[] = [];
 
 const pct = (xs: number[], p: number) => {

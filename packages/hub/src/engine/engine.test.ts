@@ -4,7 +4,13 @@ import { CCError } from '@commandcenter/protocol';
 import { Engine } from './engine.js';
 import { RunQueries } from './queries.js';
 import { createExecutors } from '../executors/registry.js';
-import { limitedProbe, startEngine, testAgent, type Harness } from '../testing/engine-harness.js';
+import {
+  limitedProbe,
+  startEngine,
+  testAgent,
+  waitForEvent,
+  type Harness,
+} from '../testing/engine-harness.js';
 import { storeKinds } from '../testing/stores.js';
 
 const wf = (name: string, nodes: unknown[], extra: Record<string, unknown> = {}) => ({
@@ -690,25 +696,6 @@ for (const kind of storeKinds()) {
         "SELECT count(*)::int AS n FROM workflows WHERE name = 'bad-one'",
       );
       assert.equal((r.rows[0] as any).n, 0);
-    });
-  });
-}
-
-function waitForEvent(
-  h: Harness,
-  pred: (e: Harness['events'][number]) => boolean,
-  timeoutMs = 20_000,
-) {
-  const found = h.events.find(pred);
-  if (found) return Promise.resolve(found);
-  return new Promise<Harness['events'][number]>((resolve, reject) => {
-    const timer = setTimeout(() => (off(), reject(new Error('event not seen'))), timeoutMs);
-    const off = h.engine.subscribe((e) => {
-      if (pred(e)) {
-        clearTimeout(timer);
-        off();
-        resolve(e);
-      }
     });
   });
 }

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { CCEvent } from '@commandcenter/protocol';
 import { keyIdOf } from '../secrets/secret-key.js';
 import { SecretStore } from '../secrets/secret-store.js';
-import { startEngine, type Harness } from '../testing/engine-harness.js';
+import { startEngine, waitForEvent, type Harness } from '../testing/engine-harness.js';
 import { storeKinds } from '../testing/stores.js';
 import type { Store } from '../store/port.js';
 
@@ -49,21 +48,6 @@ async function dumpSchema(store: Store): Promise<Map<string, string[]>> {
     );
   }
   return out;
-}
-
-function waitForEvent(h: Harness, pred: (e: CCEvent) => boolean, timeoutMs = 20_000) {
-  const found = h.events.find(pred);
-  if (found) return Promise.resolve(found);
-  return new Promise<CCEvent>((resolve, reject) => {
-    const timer = setTimeout(() => (off(), reject(new Error('event not seen'))), timeoutMs);
-    const off = h.engine.subscribe((e) => {
-      if (pred(e)) {
-        clearTimeout(timer);
-        off();
-        resolve(e);
-      }
-    });
-  });
 }
 
 for (const kind of storeKinds()) {

@@ -202,3 +202,23 @@ export async function startEngine(
   await h.engine.start();
   return h;
 }
+
+/** The first event (seen already or still to come) that `pred` accepts. */
+export function waitForEvent(
+  h: Harness,
+  pred: (e: CCEvent) => boolean,
+  timeoutMs = 20_000,
+): Promise<CCEvent> {
+  const found = h.events.find(pred);
+  if (found) return Promise.resolve(found);
+  return new Promise<CCEvent>((resolve, reject) => {
+    const timer = setTimeout(() => (off(), reject(new Error('event not seen'))), timeoutMs);
+    const off = h.engine.subscribe((e) => {
+      if (pred(e)) {
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      }
+    });
+  });
+}
