@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { storeKinds } from '../testing/stores.js';
@@ -19,6 +20,12 @@ const ndjson = (text: string): any[] =>
     .map((l) => JSON.parse(l));
 
 describe('commandcenter CLI', { concurrency: true }, () => {
+  test('worker without DATABASE_URL: refuses with the reason, exit 1', async () => {
+    const r = await start(['worker'], { CC_DATA_DIR: join(tmpdir(), 'cc-worker-none') }).done;
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error CC_E_CONFIG_INVALID: commandcenter worker needs DATABASE_URL/);
+  });
+
   test('hub unreachable: a clear message, the fix, exit 1', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const [list, doctor] = await Promise.all([

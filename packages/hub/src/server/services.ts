@@ -57,6 +57,12 @@ export async function openServices(
       schema: config.dbSchema,
     }));
   const key = loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir });
+  if (config.databaseUrl && key.source === 'file' && !opts.store) {
+    console.warn(
+      `secrets: using the key file in ${config.dataDir} (key id ${key.keyId}); every hub and ` +
+        'worker process on this database must use the same key — set CC_SECRET_KEY on all of them',
+    );
+  }
   const secrets = new SecretStore(store, key);
   const executors = createExecutors({ builtins: opts.builtins });
   const engine = new Engine({

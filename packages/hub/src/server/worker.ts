@@ -1,3 +1,4 @@
+import { CCError } from '@commandcenter/protocol';
 import type { Config } from '../config.js';
 import type { BuiltinRegistry } from '../executors/builtin.js';
 import { openServices, type Services } from './services.js';
@@ -20,6 +21,13 @@ export async function startWorker(
   config: Readonly<Config>,
   opts: WorkerOptions = {},
 ): Promise<RunningWorker> {
+  if (!config.databaseUrl) {
+    throw new CCError('CC_E_CONFIG_INVALID', {
+      detail:
+        'commandcenter worker needs DATABASE_URL: workers share a PostgreSQL database with the hub, ' +
+        'while the embedded store serves one process (`commandcenter up` runs its own workers)',
+    });
+  }
   const services = await openServices(config, { worker: true, builtins: opts.builtins });
   await services.engine.start();
   await services.leader.start();
