@@ -2,8 +2,11 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Row = Record<string, any>;
 
+/** A store timestamp as an ISO 8601 string. */
+export const isoTime = (d: Date | string) => new Date(d).toISOString();
+
 export const iso = (d: Date | string | null | undefined) =>
-  d === null || d === undefined ? null : new Date(d).toISOString();
+  d === null || d === undefined ? null : isoTime(d);
 
 const duration = (a: Row) =>
   a.started_at && a.finished_at

@@ -397,13 +397,14 @@ async function runAttempt(
   }
 }
 
-function agentTimeout(agent: AgentManifest): number | undefined {
+/** The agent's own attempt timeout (`runtime.timeoutMs`), if it declares one. */
+export function agentTimeout(agent: AgentManifest): number | undefined {
   const t = (agent.runtime as { timeoutMs?: unknown } | undefined)?.timeoutMs;
   return typeof t === 'number' ? t : undefined;
 }
 
 /** The step failure when `value` breaks `schema` (none when it conforms or there is no schema). */
-function schemaFailure(
+export function schemaFailure(
   schema: unknown,
   value: unknown,
   code: 'CC_E_INPUT_INVALID' | 'CC_E_OUTPUT_INVALID',

@@ -6,11 +6,11 @@ import {
   type AgentManifest,
   type StepError,
 } from '@commandcenter/protocol';
+import { agentTimeout, schemaFailure } from '../../engine/step-runner.js';
+import { isoTime } from '../views.js';
 import { audit, scope, type ApiDeps } from '../context.js';
 import { documentBody } from '../document-body.js';
 import { nameParams, objectName, projectQuery } from '../schemas.js';
-
-const iso = (d: Date) => new Date(d).toISOString();
 
 /** Agents: apply a manifest (a new version each time its version changes), list, show, test. */
 export const agentRoutes =
@@ -67,7 +67,7 @@ export const agentRoutes =
             description: a.manifest.description,
             actions: Object.keys(a.manifest.actions),
             versions: Number(a.versions),
-            updatedAt: iso(a.created_at),
+            updatedAt: isoTime(a.created_at),
           })),
         };
       },
@@ -103,7 +103,7 @@ export const agentRoutes =
         return {
           name,
           manifest: rows[0]!.manifest,
-          versions: rows.map((v) => ({ version: v.version, createdAt: iso(v.created_at) })),
+          versions: rows.map((v) => ({ version: v.version, createdAt: isoTime(v.created_at) })),
         };
       },
     );
@@ -128,7 +128,7 @@ export const agentRoutes =
         const { name, version } = req.params as { name: string; version: string };
         const v = (await versionsOf(project, name)).find((x) => x.version === version);
         if (!v) throw CCError.notFound(`agent ${name} version ${version}`);
-        return { name, version, manifest: v.manifest, createdAt: iso(v.created_at) };
+        return { name, version, manifest: v.manifest, createdAt: isoTime(v.created_at) };
       },
     );
 
@@ -178,8 +178,7 @@ export const agentRoutes =
             : validateAgainstSchema(action.input, input, 'CC_E_STEP_INPUT_INVALID', 'input');
         if (problems.length) throw CCError.invalid('CC_E_STEP_INPUT_INVALID', problems);
         const logs: string[] = [];
-        const timeoutMs =
-          (agent.runtime as { timeoutMs?: number } | undefined)?.timeoutMs ?? 60_000;
+        const timeoutMs = agentTimeout(agent) ?? 60_000;
         const signal = AbortSignal.timeout(timeoutMs);
         const started = performance.now();
         const id = crypto.randomUUID();
@@ -213,24 +212,14 @@ export const agentRoutes =
             : result.error;
           return { ok: false, error, logs, durationMs };
         }
-        const out =
-          action.output === undefined
-            ? []
-            : validateAgainstSchema(action.output, result.output, 'CC_E_OUTPUT_INVALID', 'output');
-        if (out.length) {
-          return {
-            ok: false,
-            output: result.output,
-            error: {
-              type: 'validation',
-              code: 'CC_E_OUTPUT_INVALID',
-              retryable: false,
-              message: out.map((p) => p.message).join('; '),
-              details: { problems: out },
-            },
-            logs,
-            durationMs,
-          };
+        const outputError = schemaFailure(
+          action.output,
+          result.output,
+          'CC_E_OUTPUT_INVALID',
+          `${name}.${body.action}'s output`,
+        );
+        if (outputError) {
+          return { ok: false, output: result.output, error: outputError, logs, durationMs };
         }
         return { ok: true, output: result.output, logs, durationMs };
       },

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { authorize } from '../../auth/roles.js';
+import { authorize, authorizeHub } from '../../auth/roles.js';
 import { cursor, principalOf, type ApiDeps } from '../context.js';
 import { pageQuery, projectName } from '../schemas.js';
 
@@ -34,7 +34,7 @@ export const auditRoutes =
         };
         const project = q.project ?? who.project;
         if (project !== null) authorize(who, project, 'admin');
-        else if (who.role !== 'admin') authorize(who, 'default', 'admin');
+        else if (who.role !== 'admin') authorizeHub(who, 'admin');
         const before = cursor.decode(q.cursor, /^\d{1,18}$/);
         const items = await deps.audit.list({
           project,

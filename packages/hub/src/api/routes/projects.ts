@@ -1,10 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CCError } from '@commandcenter/protocol';
 import { authorize, authorizeHub } from '../../auth/roles.js';
+import { isoTime } from '../views.js';
 import { audit, principalOf, type ApiDeps } from '../context.js';
 import { projectName } from '../schemas.js';
-
-const iso = (d: Date) => new Date(d).toISOString();
 
 /** Projects (tenants). Creating one takes a hub-wide admin token. */
 export const projectRoutes =
@@ -19,7 +18,7 @@ export const projectRoutes =
           'SELECT id, created_at FROM projects WHERE $1::text IS NULL OR id = $1 ORDER BY id',
           [who.project],
         );
-        return { items: r.rows.map((p) => ({ name: p.id, createdAt: iso(p.created_at) })) };
+        return { items: r.rows.map((p) => ({ name: p.id, createdAt: isoTime(p.created_at) })) };
       },
     );
 
@@ -49,7 +48,7 @@ export const projectRoutes =
           throw new CCError('CC_E_CONFLICT', { detail: `project ${name} already exists` });
         }
         await audit(deps, req, { action: 'project.create', project: name, target: name });
-        return reply.code(201).send({ name: row.id, createdAt: iso(row.created_at) });
+        return reply.code(201).send({ name: row.id, createdAt: isoTime(row.created_at) });
       },
     );
 
@@ -87,7 +86,7 @@ export const projectRoutes =
         if (!row) throw CCError.notFound(`project ${name}`);
         return {
           name,
-          createdAt: iso(row.created_at),
+          createdAt: isoTime(row.created_at),
           workflows: Number(row.workflows),
           agents: Number(row.agents),
           runs: Number(row.runs),

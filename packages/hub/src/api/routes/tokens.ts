@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CCError, parseDuration, problem } from '@commandcenter/protocol';
-import { ROLES, authorize, roleAtLeast, type Role } from '../../auth/roles.js';
+import { ROLES, authorize, authorizeHub, roleAtLeast, type Role } from '../../auth/roles.js';
 import { audit, principalOf, type ApiDeps } from '../context.js';
 import { idParams, projectName } from '../schemas.js';
 
@@ -32,7 +32,7 @@ export const tokenRoutes =
         const { project } = req.query as { project?: string };
         const scopeProject = project ?? who.project;
         if (scopeProject !== null) authorize(who, scopeProject, 'admin');
-        else if (who.role !== 'admin') authorize(who, 'default', 'admin');
+        else if (who.role !== 'admin') authorizeHub(who, 'admin');
         return { items: await deps.tokens.list(scopeProject) };
       },
     );
@@ -132,7 +132,7 @@ export const tokenRoutes =
         if (!t) throw CCError.notFound(`token ${id}`);
         if (t.project === null) {
           if (who.project !== null) throw CCError.notFound(`token ${id}`);
-          if (who.role !== 'admin') authorize(who, 'default', 'admin');
+          if (who.role !== 'admin') authorizeHub(who, 'admin');
         } else {
           authorize(who, t.project, 'admin', `token ${id}`);
         }

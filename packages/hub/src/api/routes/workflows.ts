@@ -8,12 +8,11 @@ import {
   workflowSchema,
   type WorkflowDefinition,
 } from '@commandcenter/protocol';
+import { isoTime } from '../views.js';
 import { audit, scope, type ApiDeps } from '../context.js';
 import { documentBody } from '../document-body.js';
 import { nameParams, objectName, projectQuery } from '../schemas.js';
 import { structuralDiff } from '../structural-diff.js';
-
-const iso = (d: Date) => new Date(d).toISOString();
 
 const versionParams = {
   type: 'object',
@@ -129,7 +128,7 @@ export const workflowRoutes =
             latestVersion: w.latest_version,
             description: w.description ?? '',
             archived: w.archived_at !== null,
-            updatedAt: iso(w.updated_at),
+            updatedAt: isoTime(w.updated_at),
           })),
         };
       },
@@ -183,7 +182,7 @@ export const workflowRoutes =
           versions: all.map((v) => ({
             version: v.version,
             hash: v.hash,
-            createdAt: iso(v.created_at),
+            createdAt: isoTime(v.created_at),
           })),
         };
       },
@@ -209,7 +208,7 @@ export const workflowRoutes =
           hash: v.hash,
           definition: v.definition,
           source: v.source,
-          createdAt: iso(v.created_at),
+          createdAt: isoTime(v.created_at),
         };
       },
     );
