@@ -21,7 +21,9 @@ const engine = new Engine({
   store,
   executors: createExecutors(),
   concurrency: 20,
-  leaseMs: 1500,
+  // Long enough that a claim whose agent is slow to start on a loaded CI machine (PGlite blocks
+  // the event loop; 60 suites share 2 cores) still starts within its lease: 1.5 s was not.
+  leaseMs: 4000,
   sweepMs: 300,
   drainMs: 500,
   onError: () => {},
