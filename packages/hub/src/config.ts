@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { CCError } from '@commandcenter/protocol';
 
 /** Everything the hub reads from its environment, validated once and frozen. */
@@ -25,6 +25,13 @@ export interface Config {
   bodyLimit: number;
   /** Requests per minute per token (0 = unlimited). */
   rateLimit: number;
+  /** NATS server(s) for the event bus and `nats` agents; unset: in-process bus, no nats agents. */
+  natsUrl?: string;
+  /**
+   * Directories on the hub's host that built-in agents may read (security-scanner,
+   * compliance-checker) and patcher may write in; default `<dataDir>/workspaces`.
+   */
+  workspaceRoots: readonly string[];
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
@@ -61,6 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     secretKey: env.CC_SECRET_KEY || undefined,
     bodyLimit: int(env, 'CC_BODY_LIMIT', 1_048_576, 1_024, 1_073_741_824),
     rateLimit: int(env, 'CC_RATE_LIMIT', 6_000, 0, 10_000_000),
+    natsUrl: natsUrl(env.NATS_URL),
+    workspaceRoots: workspaceRoots(env.CC_WORKSPACE_ROOTS, env.CC_DATA_DIR),
   });
 }
 
@@ -93,4 +102,27 @@ function adminToken(raw: string | undefined): string | undefined {
     });
   }
   return raw;
+}
+
+function natsUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const servers = raw.split(',').map((s) => s.trim());
+  if (servers.some((s) => !/^(nats|tls|wss?):\/\/[^\s/]+\/?$|^[^\s/:]+:\d+$/.test(s))) {
+    throw new CCError('CC_E_CONFIG_INVALID', {
+      detail: `NATS_URL=${JSON.stringify(raw)} is not valid: use nats://host:port (several separated by commas)`,
+    });
+  }
+  return servers.join(',');
+}
+
+function workspaceRoots(raw: string | undefined, dataDir: string | undefined): string[] {
+  if (!raw) return [join(resolve(dataDir || '.commandcenter'), 'workspaces')];
+  const roots = raw.split(':').filter(Boolean);
+  const bad = roots.find((r) => !isAbsolute(r));
+  if (bad !== undefined || roots.length === 0) {
+    throw new CCError('CC_E_CONFIG_INVALID', {
+      detail: `CC_WORKSPACE_ROOTS=${JSON.stringify(raw)} is not valid: use absolute directories separated by ':'`,
+    });
+  }
+  return roots.map((r) => resolve(r));
 }

@@ -47,7 +47,7 @@ export const agentManifestSchema = {
     runtimeFor('process', 'processRuntime', true),
     runtimeFor('http', 'httpRuntime', true),
     runtimeFor('nats', 'natsRuntime', false),
-    runtimeFor('llm', 'llmRuntime', true),
+    runtimeFor('llm', 'llmRuntime', false),
     runtimeFor('builtin', 'builtinRuntime', false),
   ],
   $defs: {
@@ -109,10 +109,26 @@ export const agentManifestSchema = {
     llmRuntime: {
       type: 'object',
       additionalProperties: false,
-      required: ['model'],
       properties: {
-        baseUrl: { type: 'string', pattern: '^https?://' },
-        model: { $ref: '#/$defs/nonEmptyString' },
+        baseUrl: {
+          type: 'string',
+          pattern: '^https?://',
+          description: 'OpenAI-compatible base URL; default: the project secret LLM_BASE_URL.',
+        },
+        model: {
+          $ref: '#/$defs/nonEmptyString',
+          description: 'Model name; default: the project secret LLM_MODEL.',
+        },
+        pricing: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['inputPerMillion', 'outputPerMillion'],
+          description: 'US dollars per million input and output tokens, for the recorded cost.',
+          properties: {
+            inputPerMillion: { type: 'number', minimum: 0 },
+            outputPerMillion: { type: 'number', minimum: 0 },
+          },
+        },
         prompt: { type: 'string' },
         system: { type: 'string' },
         apiKeySecret: { type: 'string', pattern: secretNamePattern },

@@ -46,12 +46,16 @@ export interface NatsRuntime {
 
 /** `runtime` of an `llm` agent (OpenAI-compatible chat completions). */
 export interface LlmRuntime {
+  /** OpenAI-compatible base URL (`…/v1`); default: the project secret `LLM_BASE_URL`. */
   baseUrl?: string;
-  model: string;
+  /** Model name; default: the project secret `LLM_MODEL`. */
+  model?: string;
+  /** US dollars per million tokens, for the cost recorded on each attempt. */
+  pricing?: { inputPerMillion: number; outputPerMillion: number };
   /** Default prompt template (`{{ input.x }}`); an action's `prompt` overrides it. */
   prompt?: string;
   system?: string;
-  /** Name of the project secret holding the API key. */
+  /** Name of the project secret holding the API key; default `LLM_API_KEY` (optional). */
   apiKeySecret?: string;
   temperature?: number;
   maxTokens?: number;

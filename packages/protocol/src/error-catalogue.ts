@@ -431,6 +431,26 @@ export const errorCatalogue = {
     title: 'The agent is not registered or not reachable',
     fix: 'Register the agent (`commandcenter apply -f agent.yaml`) and check that its process, URL or NATS service is up.',
   },
+  CC_E_EGRESS_REFUSED: {
+    status: 403,
+    title: 'Outbound request refused by the SSRF guard',
+    fix: 'The URL (or an address its host name resolves to, or a redirect) is loopback, private, link-local or a metadata address. Use a public URL, or have a project admin add the host to the project’s `egressAllowHosts` (PATCH /api/v1/projects/{id}).',
+  },
+  CC_E_DELIVERY_FAILED: {
+    status: 502,
+    title: 'A notification or HTTP delivery failed',
+    fix: 'Read the status and response excerpt in the step error; check the webhook URL and credentials (secrets). Retryable failures (5xx, 429, timeouts) are retried by the node’s retry policy.',
+  },
+  CC_E_LLM_NOT_CONFIGURED: {
+    status: 422,
+    title: 'No LLM provider is configured',
+    fix: 'Set the project secrets `LLM_BASE_URL` (an OpenAI-compatible base URL such as https://api.openai.com/v1), `LLM_API_KEY` and optionally `LLM_MODEL` (`commandcenter secrets set`), or set `runtime.baseUrl` and `runtime.model` in the agent manifest.',
+  },
+  CC_E_LLM_ERROR: {
+    status: 502,
+    title: 'The LLM provider answered with an error or an unusable completion',
+    fix: 'Read the provider’s status and message in the step error; check the model name and API key, and that the model supports structured output (response_format json_schema).',
+  },
   CC_E_APPROVAL_REJECTED: {
     status: 409,
     title: 'The approval was rejected',

@@ -51,3 +51,13 @@ export interface ExecutionContext {
   /** Secrets the agent declared, already decrypted (names → values). */
   secrets?: Record<string, string>;
 }
+
+/** Resources one attempt consumed (LLM tokens and their cost); stored on the attempt. */
+export interface AttemptUsage {
+  /** The model that answered (LLM agents). */
+  model?: string;
+  tokensIn?: number;
+  tokensOut?: number;
+  /** Cost in US dollars, from the configured token prices. */
+  costUsd?: number;
+}

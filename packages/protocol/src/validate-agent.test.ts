@@ -193,9 +193,9 @@ describe('validateAgentManifest: bad manifests', () => {
       expect: ['CC_E_AGENT_RUNTIME @ runtime.url'],
     },
     {
-      name: 'llm without model',
-      edit: (d) => void Object.assign(d, { type: 'llm', runtime: { prompt: 'x' } }),
-      expect: ['CC_E_SCHEMA_MISSING_FIELD @ runtime.model'],
+      name: 'llm with an empty model',
+      edit: (d) => void Object.assign(d, { type: 'llm', runtime: { model: '', prompt: 'x' } }),
+      expect: ['CC_E_AGENT_RUNTIME @ runtime.model'],
     },
     {
       name: 'llm action without prompt',

@@ -40,7 +40,7 @@ const rules: SchemaProblemRules = {
 /**
  * Validates a parsed agent manifest. Runtime settings are under `runtime` and depend on `type`:
  * process `{ command, ... }`, http `{ url, ... }`, nats `{ subject?, timeout? }`,
- * llm `{ model, prompt?, ... }` (each action needs a prompt, its own or the runtime's),
+ * llm `{ model?, baseUrl?, prompt?, ... }` (each action needs a prompt, its own or the runtime's),
  * builtin: none.
  */
 export function validateAgentManifest(doc: unknown): AgentValidation {

@@ -1,6 +1,8 @@
-import type { ExecutionContext, ExecutionRequest, StepError } from '@commandcenter/protocol';
+import type { ExecutionRequest, StepError } from '@commandcenter/protocol';
+import type { AgentExecutionContext } from './agent-context.js';
 
-export interface BuiltinContext extends ExecutionContext {
+/** What a builtin action gets: the attempt context plus the whole request. */
+export interface BuiltinContext extends AgentExecutionContext {
   request: ExecutionRequest;
 }
 

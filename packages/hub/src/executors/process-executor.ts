@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
-import type { ExecutionContext, ExecutionRequest, ExecutionResult } from '@commandcenter/protocol';
+import type { ExecutionRequest, ExecutionResult } from '@commandcenter/protocol';
+import type { AgentExecutionContext } from './agent-context.js';
 import { classifyOutcome } from './classify-outcome.js';
 import { buildChildEnv } from './env-scrub.js';
 import { applyMemoryLimit } from './memory-limit.js';
@@ -24,7 +25,7 @@ export interface ProcessExecutorOptions {
 }
 
 /** The execution context plus the declared secrets as environment variables. */
-export type ProcessExecutionContext = ExecutionContext & { secretsEnv?: Record<string, string> };
+export type ProcessExecutionContext = AgentExecutionContext;
 
 /** Runs process agents (SPEC §4), one child process per attempt. */
 export interface ProcessExecutor {
