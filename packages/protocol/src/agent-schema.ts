@@ -94,7 +94,12 @@ export const agentManifestSchema = {
       required: ['url'],
       properties: {
         url: { type: 'string', pattern: '^https?://' },
-        headers: { $ref: '#/$defs/stringMap' },
+        headers: {
+          $ref: '#/$defs/stringMap',
+          description:
+            'Header values may be `{{ secrets.NAME }}` for a secret listed in `secrets`.',
+        },
+        secrets: { type: 'array', items: { type: 'string', pattern: secretNamePattern } },
         timeout: { $ref: '#/$defs/duration' },
       },
     },

@@ -35,6 +35,8 @@ export interface HttpRuntime {
   url: string;
   /** Header values may reference secrets: `Bearer {{ secrets.TOKEN }}`. */
   headers?: Record<string, string>;
+  /** Names of project secrets the header templates use. */
+  secrets?: string[];
   timeoutMs?: number;
 }
 

@@ -8,3 +8,4 @@ export * from './events.js';
 export { parseDocumentText } from './parse-document.js';
 export type * from './agent-types.js';
 export type * from './execution.js';
+export type * from './project-settings.js';

@@ -43,6 +43,7 @@ export {
 } from './template-syntax.js';
 export * from './retry-policy.js';
 export * from './execution.js';
+export * from './project-settings.js';
 export * from './events.js';
 export * from './node-references.js';
 export { schemaProblems, type SchemaProblemRules } from './schema-problems.js';

@@ -28,14 +28,17 @@ export interface ApprovalDecisionInput {
   threshold?: Risk;
   /** Project policy: whether `approval: auto` may waive a risk-based approval (default true). */
   allowAuto?: boolean;
+  /** Project policy: this step's agent or action is one that always waits (e.g. `patcher`). */
+  alwaysRequired?: boolean;
 }
 
 /**
  * SPEC §5: a step needs approval when the node says `approval: required`, or when its risk
- * reaches the threshold — unless the node says `approval: auto` and the policy allows it.
+ * reaches the threshold — unless the node says `approval: auto` and the policy allows it — or
+ * when the project policy lists the agent or action as always requiring approval.
  */
 export function requiresApproval(input: ApprovalDecisionInput): boolean {
-  if (input.approval === 'required') return true;
+  if (input.approval === 'required' || input.alwaysRequired) return true;
   if (!riskAtLeast(input.risk, input.threshold ?? 'high')) return false;
   return !(input.approval === 'auto' && (input.allowAuto ?? true));
 }

@@ -38,9 +38,50 @@ for (const kind of storeKinds()) {
       ok(one);
       assert.deepEqual(
         { ...one.json, createdAt: undefined },
-        { name: 'alpha', createdAt: undefined, workflows: 0, agents: 0, runs: 0 },
+        {
+          name: 'alpha',
+          createdAt: undefined,
+          workflows: 0,
+          agents: 0,
+          runs: 0,
+          settings: {
+            approvalPolicy: { threshold: 'high', allowAuto: true, alwaysRequire: ['patcher'] },
+            egressAllowHosts: [],
+          },
+        },
       );
       const projectAdmin = await api.h.token('admin', 'alpha');
+      // Settings: a project admin changes them, field by field; a viewer cannot.
+      assertProblem(
+        await api.h.call('PATCH', `${V1}/projects/alpha/settings`, {
+          token: alphaViewer,
+          body: { egressAllowHosts: ['127.0.0.1'] },
+        }),
+        403,
+        'CC_E_FORBIDDEN',
+      );
+      const patched = await api.h.call('PATCH', `${V1}/projects/alpha/settings`, {
+        token: projectAdmin,
+        body: {
+          egressAllowHosts: ['127.0.0.1', '10.0.0.0/8'],
+          approvalPolicy: { threshold: 'medium' },
+        },
+      });
+      ok(patched);
+      assert.deepEqual(patched.json.effective, {
+        approvalPolicy: { threshold: 'medium', allowAuto: true, alwaysRequire: ['patcher'] },
+        egressAllowHosts: ['127.0.0.1', '10.0.0.0/8'],
+      });
+      assert.deepEqual(patched.json.stored, {
+        approvalPolicy: { threshold: 'medium' },
+        egressAllowHosts: ['127.0.0.1', '10.0.0.0/8'],
+      });
+      api.expected.push({ action: 'project.settings', target: 'alpha', actor: 'admin-alpha' });
+      const bad = await api.h.call('PATCH', `${V1}/projects/alpha/settings`, {
+        token: projectAdmin,
+        body: { approvalPolicy: { threshold: 'extreme' } },
+      });
+      assertProblem(bad, 422, 'CC_E_SCHEMA_INVALID_VALUE', ['approvalPolicy.threshold']);
       assertProblem(
         await api.h.call('POST', `${V1}/projects`, {
           token: projectAdmin,

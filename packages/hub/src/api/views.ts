@@ -37,6 +37,7 @@ export function attemptView(a: Row) {
     input: a.input ?? null,
     output: a.output ?? null,
     error: a.error ?? null,
+    usage: a.usage ?? null,
     startedAt: iso(a.started_at),
     finishedAt: iso(a.finished_at),
     durationMs: duration(a),

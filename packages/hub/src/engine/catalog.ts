@@ -31,12 +31,61 @@ export class Catalog {
   private readonly latest = new Map<string, number>();
   private readonly agents = new Map<string, Promise<AgentManifest>>();
 
+  /** Manifests of the agents shipped with the hub, registered in every project. */
+  private builtins: readonly unknown[] = [];
+
   constructor(private readonly store: Store) {}
 
+  /**
+   * Sets the agents shipped with the hub (see `agents/index.ts`). They are registered in every
+   * project: existing ones now ({@link installBuiltinsEverywhere}), new ones when created.
+   */
+  setBuiltins(manifests: readonly unknown[]): void {
+    this.builtins = manifests;
+    this.normalizedBuiltins = undefined;
+  }
+
+  /** Creates the project if it does not exist, with the built-in agents registered in it. */
   async ensureProject(project: string): Promise<void> {
-    await this.store.query('INSERT INTO projects (id) VALUES ($1) ON CONFLICT DO NOTHING', [
-      project,
-    ]);
+    const r = await this.store.query(
+      'INSERT INTO projects (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id',
+      [project],
+    );
+    if (r.rows.length > 0) await this.installBuiltins(project);
+  }
+
+  /**
+   * Registers the built-in agents in a project; versions it has already are left alone, so this
+   * is cheap to repeat and emits `agent.registered` only for new versions.
+   */
+  async installBuiltins(project: string): Promise<void> {
+    if (this.builtins.length === 0) return;
+    const latest = await this.store.query<{
+      name: string;
+      version: string;
+      manifest: AgentManifest;
+    }>(
+      `SELECT DISTINCT ON (name) name, version, manifest FROM agents WHERE project = $1
+        ORDER BY name, seq DESC`,
+      [project],
+    );
+    const byName = new Map(latest.rows.map((r) => [r.name, r]));
+    for (const m of this.builtinManifests()) {
+      const cur = byName.get(m.name);
+      if (cur?.version === m.version) continue;
+      // A project's own agent of the same name wins: only an earlier built-in version (same type
+      // and description) is upgraded.
+      if (cur && (cur.manifest.type !== m.type || cur.manifest.description !== m.description)) {
+        continue;
+      }
+      await this.registerAgent(project, m.source);
+    }
+  }
+
+  /** Registers the built-in agents in every existing project (at hub start). */
+  async installBuiltinsEverywhere(): Promise<void> {
+    const r = await this.store.query<{ id: string }>('SELECT id FROM projects ORDER BY id');
+    for (const p of r.rows) await this.installBuiltins(p.id);
   }
 
   /** The latest manifest of every agent of a project (for apply-time validation). */
@@ -45,7 +94,19 @@ export class Catalog {
       `SELECT DISTINCT ON (name) name, manifest FROM agents WHERE project = $1 ORDER BY name, seq DESC`,
       [project],
     );
-    return new Map(r.rows.map((row) => [row.name, row.manifest]));
+    const agents = new Map(r.rows.map((row) => [row.name, row.manifest]));
+    // A project that does not exist yet gets the built-ins when the apply creates it.
+    for (const m of this.builtinManifests()) if (!agents.has(m.name)) agents.set(m.name, m);
+    return agents;
+  }
+
+  private normalizedBuiltins: AgentManifest[] | undefined;
+  private builtinManifests(): AgentManifest[] {
+    this.normalizedBuiltins ??= this.builtins.flatMap((doc) => {
+      const v = validateAgentManifest(doc);
+      return v.ok ? [v.agent] : [];
+    });
+    return this.normalizedBuiltins;
   }
 
   /** Validates and stores a workflow; unchanged content creates no version. */
@@ -54,6 +115,7 @@ export class Catalog {
     const agents = await this.latestAgents(project);
     const result = validateWorkflow(parsed, { agents: (name) => agents.get(name) });
     if (!result.ok) throw CCError.invalid('CC_E_WORKFLOW_INVALID', result.problems);
+    await this.ensureProject(project);
     const wf = result.workflow;
     const hash = workflowContentHash(wf);
     const out = await this.store.transaction(async (tx) => {
@@ -161,6 +223,8 @@ export class Catalog {
     const result = validateAgentManifest(doc);
     if (!result.ok) throw CCError.invalid('CC_E_AGENT_INVALID', result.problems);
     const agent = result.agent;
+    // A project this creates gets the built-in agents too (a no-op when it exists).
+    await this.ensureProject(project);
     return this.store.transaction(async (tx) => {
       await tx.query('INSERT INTO projects (id) VALUES ($1) ON CONFLICT DO NOTHING', [project]);
       await tx.query(

@@ -14,8 +14,9 @@ import {
 import type { Executors } from '../executors/registry.js';
 import type { SecretResolver } from '../secrets/secret-resolver.js';
 import type { Store } from '../store/port.js';
-import { defaultApprovalPolicy, type ApprovalPolicy } from './approval-policy.js';
+import type { ApprovalPolicy } from './approval-policy.js';
 import { Catalog } from './catalog.js';
+import { ProjectSettingsCache } from './project-settings.js';
 import { EventHub, type EventListener } from './event-hub.js';
 import { LogWriter } from './log-writer.js';
 import { planRerun, planSteps, type PlannedStep } from './run-plan.js';
@@ -32,7 +33,8 @@ export interface EngineOptions {
   leaseMs?: number;
   sweepMs?: number;
   drainMs?: number;
-  approvalPolicy?: ApprovalPolicy;
+  /** Hub-wide approval policy; each project's own settings override it field by field. */
+  approvalPolicy?: Partial<ApprovalPolicy>;
   /**
    * Decrypts the project secrets steps reference (`{{ secrets.NAME }}`, an agent's
    * `runtime.secrets`), e.g. a `SecretStore`. Without it, a step that needs a secret fails with
@@ -45,8 +47,8 @@ export interface EngineOptions {
 /** Compiled engine options: every default in one place. */
 export function compileEngineOptions(
   o: EngineOptions,
-): Required<Omit<EngineOptions, 'onError' | 'secrets'>> &
-  Pick<EngineOptions, 'onError' | 'secrets'> {
+): Required<Omit<EngineOptions, 'onError' | 'secrets' | 'approvalPolicy'>> &
+  Pick<EngineOptions, 'onError' | 'secrets' | 'approvalPolicy'> {
   return {
     store: o.store,
     executors: o.executors,
@@ -56,7 +58,7 @@ export function compileEngineOptions(
     leaseMs: o.leaseMs ?? 10_000,
     sweepMs: o.sweepMs ?? 5_000,
     drainMs: o.drainMs ?? 10_000,
-    approvalPolicy: o.approvalPolicy ?? defaultApprovalPolicy,
+    approvalPolicy: o.approvalPolicy,
     secrets: o.secrets,
     onError: o.onError,
   };
@@ -86,6 +88,8 @@ export type RerunFrom = 'failed' | 'scratch';
  */
 export class Engine {
   readonly catalog: Catalog;
+  /** Per-project settings (approval policy, SSRF-guard exemptions), cached briefly. */
+  readonly projects: ProjectSettingsCache;
   readonly events = new EventHub();
   readonly worker: Worker | undefined;
   readonly logs: LogWriter;
@@ -98,6 +102,7 @@ export class Engine {
     this.options = compileEngineOptions(opts);
     const o = this.options;
     this.catalog = new Catalog(o.store);
+    this.projects = new ProjectSettingsCache(o.store, o.approvalPolicy);
     this.logs = new LogWriter(o.store);
     const onError = o.onError ?? ((what, err) => console.error(`engine ${what} failed:`, err));
     if (o.worker) {
@@ -114,7 +119,7 @@ export class Engine {
         {
           catalog: this.catalog,
           executors: o.executors,
-          approvalPolicy: o.approvalPolicy,
+          projects: this.projects,
           workerId: o.workerId,
           ...(o.secrets ? { secrets: o.secrets } : {}),
           log: (t: ClaimedTask, line: string) => this.logs.append(t.runId, t.key, t.attempt, line),

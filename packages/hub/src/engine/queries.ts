@@ -23,7 +23,7 @@ export class RunQueries {
       [runId],
     );
     const attempts = await this.store.query<Row>(
-      `SELECT step_key, attempt, worker, status, input, output, error, started_at, finished_at
+      `SELECT step_key, attempt, worker, status, input, output, error, usage, started_at, finished_at
          FROM attempts WHERE run_id = $1 ORDER BY step_key, attempt`,
       [runId],
     );

@@ -10,27 +10,31 @@ import {
   resolveTemplates,
   compileTemplates,
   type AgentManifest,
+  type AttemptUsage,
   type CompiledTemplate,
   type ExecutionRequest,
   type StepError,
+  type ProjectSettings,
   type TemplateContext,
   type WorkflowDefinition,
   type WorkflowNode,
   validateAgainstSchema,
 } from '@commandcenter/protocol';
-import type { ProcessExecutionContext } from '../executors/process-executor.js';
+import type { AgentExecutionContext } from '../executors/agent-context.js';
 import type { Executors } from '../executors/registry.js';
 import { abortReason } from '../executors/registry.js';
 import { createRedactor, type Redactor } from '../secrets/redact.js';
 import type { SecretResolver } from '../secrets/secret-resolver.js';
-import { needsApproval, type ApprovalPolicy } from './approval-policy.js';
+import { needsApproval } from './approval-policy.js';
 import type { Catalog } from './catalog.js';
+import type { ProjectSettingsCache } from './project-settings.js';
 import type { ClaimedTask, Completion } from './task.js';
 
 export interface StepRunnerDeps {
   catalog: Catalog;
   executors: Executors;
-  approvalPolicy: ApprovalPolicy;
+  /** Project settings: approval policy, SSRF-guard exemptions. */
+  projects: Pick<ProjectSettingsCache, 'get'>;
   workerId: string;
   log(task: ClaimedTask, line: string): void;
   /** Stores buffered log lines (called before completions are recorded). */
@@ -131,6 +135,21 @@ class StepSecrets {
     return undefined;
   }
 
+  /**
+   * A secret the transport may use when it is set (the llm transport's defaults): undefined when
+   * the project has none by that name. Its value is redacted like any other.
+   */
+  async optional(name: string): Promise<string | undefined> {
+    if (Object.hasOwn(this.values, name)) return this.values[name];
+    if (!this.resolver) return undefined;
+    const got = await this.resolver.resolve(this.project, [name]);
+    const value = got[name];
+    if (typeof value !== 'string') return undefined;
+    this.values = { ...this.values, [name]: value };
+    this.redactor = createRedactor(Object.values(this.values));
+    return value;
+  }
+
   /** The resolved values of `names` (the secrets an agent declared). */
   pick(names: readonly string[]): Record<string, string> {
     return Object.fromEntries(
@@ -196,6 +215,21 @@ async function runAttempt(
   let def: WorkflowDefinition;
   let agent: AgentManifest;
   let node: WorkflowNode;
+  let settings: ProjectSettings;
+  try {
+    settings = await deps.projects.get(task.project);
+  } catch (err) {
+    return {
+      ...base,
+      outcome: 'failed',
+      error: {
+        type: 'config',
+        code: 'CC_E_INTERNAL',
+        retryable: true,
+        message: `could not read the settings of project ${task.project}: ${String((err as Error)?.message ?? err)}`,
+      },
+    };
+  }
   try {
     def = await deps.catalog.definition(task.project, task.workflow, task.version);
     const n = def.nodes.find((x) => x.id === task.nodeId);
@@ -264,7 +298,7 @@ async function runAttempt(
   }
 
   // Approval: a snapshot of exactly what will run, taken before anything runs.
-  if (!isItem && !approved && needsApproval(node, agent, deps.approvalPolicy)) {
+  if (!isItem && !approved && needsApproval(node, agent, settings.approvalPolicy)) {
     if (!items) {
       const error = await needSecrets(nodeSecrets.inputs);
       if (error) return { ...base, outcome: 'failed', error };
@@ -369,9 +403,15 @@ async function runAttempt(
           timeoutMs,
         )
       : undefined;
-  const execution: ProcessExecutionContext = {
+  let usage: AttemptUsage | undefined;
+  const execution: AgentExecutionContext = {
     signal: controller.signal,
     log: (line) => deps.log(task, secrets.redactor.text(line)),
+    allowHosts: settings.egressAllowHosts,
+    lookupSecret: (name) => secrets.optional(name),
+    usage: (u) => {
+      usage = u;
+    },
   };
   if (declared.length > 0) {
     execution.secrets = secrets.pick(declared);
@@ -379,9 +419,16 @@ async function runAttempt(
   }
   try {
     const result = await deps.executors.execute(agent, request, execution);
+    const spent = usage ? { usage } : {};
     if (!result.ok) {
       const error = controller.signal.aborted ? abortReason(controller.signal) : result.error;
-      return { ...base, outcome: error.type === 'timeout' ? 'timed_out' : 'failed', input, error };
+      return {
+        ...base,
+        ...spent,
+        outcome: error.type === 'timeout' ? 'timed_out' : 'failed',
+        input,
+        error,
+      };
     }
     const outputError = schemaFailure(
       action.output,
@@ -389,8 +436,8 @@ async function runAttempt(
       'CC_E_OUTPUT_INVALID',
       `${agent.name}.${node.action}'s output`,
     );
-    if (outputError) return { ...base, outcome: 'failed', input, error: outputError };
-    return { ...base, outcome: 'succeeded', input, output: result.output ?? null };
+    if (outputError) return { ...base, ...spent, outcome: 'failed', input, error: outputError };
+    return { ...base, ...spent, outcome: 'succeeded', input, output: result.output ?? null };
   } finally {
     if (timer) clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);

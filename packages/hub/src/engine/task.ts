@@ -1,4 +1,4 @@
-import type { StepError } from '@commandcenter/protocol';
+import type { AttemptUsage, StepError } from '@commandcenter/protocol';
 
 /** A step attempt claimed by a worker, as `cc_claim` returns it. */
 export interface ClaimedTask {
@@ -40,6 +40,8 @@ export interface Completion {
   snapshot?: unknown;
   expiresInMs?: number | null;
   approvalId?: string;
+  /** LLM tokens and cost the attempt reported (stored on its attempts row). */
+  usage?: AttemptUsage;
 }
 
 export const taskId = (t: { runId: string; key: string; attempt: number }) =>

@@ -1,10 +1,10 @@
 import type {
   AgentManifest,
-  ExecutionContext,
   ExecutionRequest,
   ExecutionResult,
   StepError,
 } from '@commandcenter/protocol';
+import type { AgentExecutionContext } from './agent-context.js';
 import { BuiltinRegistry, StepFailure } from './builtin.js';
 import { createProcessExecutor, type ProcessRuntime } from './process-executor.js';
 
@@ -13,7 +13,7 @@ export interface Executors {
   execute(
     agent: AgentManifest,
     request: ExecutionRequest,
-    ctx: ExecutionContext,
+    ctx: AgentExecutionContext,
   ): Promise<ExecutionResult>;
   close(): Promise<void>;
 }
@@ -49,7 +49,7 @@ async function runBuiltin(
   builtins: BuiltinRegistry,
   agent: AgentManifest,
   request: ExecutionRequest,
-  ctx: ExecutionContext,
+  ctx: AgentExecutionContext,
 ): Promise<ExecutionResult> {
   const fn = builtins.get(agent.name, request.action);
   if (!fn) {

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { agentHealth } from '../../engine/agent-health.js';
 import {
   CCError,
   agentManifestSchema,
@@ -104,6 +105,7 @@ export const agentRoutes =
           name,
           manifest: rows[0]!.manifest,
           versions: rows.map((v) => ({ version: v.version, createdAt: isoTime(v.created_at) })),
+          health: await agentHealth(deps.store, project, name),
         };
       },
     );
@@ -192,7 +194,11 @@ export const agentRoutes =
             attempt: 1,
             idempotencyKey: `test:${id}`,
           },
-          { signal, log: (line) => void (logs.length < 1000 && logs.push(line)) },
+          {
+            signal,
+            log: (line) => void (logs.length < 1000 && logs.push(line)),
+            allowHosts: (await deps.engine.projects.get(project)).egressAllowHosts,
+          },
         );
         const durationMs = Math.round(performance.now() - started);
         await audit(deps, req, {

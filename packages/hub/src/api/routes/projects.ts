@@ -1,5 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { CCError } from '@commandcenter/protocol';
+import {
+  CCError,
+  projectSettingsPatchSchema,
+  type ProjectSettingsPatch,
+} from '@commandcenter/protocol';
 import { authorize, authorizeHub } from '../../auth/roles.js';
 import { isoTime } from '../views.js';
 import { audit, principalOf, type ApiDeps } from '../context.js';
@@ -47,6 +51,7 @@ export const projectRoutes =
         if (!row) {
           throw new CCError('CC_E_CONFLICT', { detail: `project ${name} already exists` });
         }
+        await deps.engine.catalog.installBuiltins(name);
         await audit(deps, req, { action: 'project.create', project: name, target: name });
         return reply.code(201).send({ name: row.id, createdAt: isoTime(row.created_at) });
       },
@@ -90,7 +95,57 @@ export const projectRoutes =
           workflows: Number(row.workflows),
           agents: Number(row.agents),
           runs: Number(row.runs),
+          settings: await deps.engine.projects.get(name),
         };
+      },
+    );
+
+    const nameParams = {
+      type: 'object',
+      properties: { name: projectName },
+      required: ['name'],
+      additionalProperties: false,
+    } as const;
+
+    app.get(
+      '/projects/:name/settings',
+      {
+        schema: {
+          tags: ['projects'],
+          summary: 'The effective settings of a project and what it sets itself',
+          params: nameParams,
+        },
+      },
+      async (req) => {
+        const { name } = req.params as { name: string };
+        authorize(principalOf(req), name, 'viewer');
+        const stored = await deps.engine.projects.stored(name);
+        return { effective: await deps.engine.projects.get(name), stored };
+      },
+    );
+
+    app.patch(
+      '/projects/:name/settings',
+      {
+        schema: {
+          tags: ['projects'],
+          summary: 'Changes the approval policy or the SSRF-guard exemptions of a project (admin)',
+          params: nameParams,
+          body: projectSettingsPatchSchema,
+        },
+      },
+      async (req) => {
+        const { name } = req.params as { name: string };
+        authorize(principalOf(req), name, 'admin');
+        const patch = req.body as ProjectSettingsPatch;
+        const effective = await deps.engine.projects.update(name, patch);
+        await audit(deps, req, {
+          action: 'project.settings',
+          project: name,
+          target: name,
+          detail: patch as Record<string, unknown>,
+        });
+        return { effective, stored: await deps.engine.projects.stored(name) };
       },
     );
   };
