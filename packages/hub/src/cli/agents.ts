@@ -1,13 +1,15 @@
 /** `agents list|show|test`. */
-import type { AgentTestLog } from '@commandcenter/protocol/client';
+import type { AgentHealth, AgentTestLog } from '@commandcenter/protocol/client';
 import type { Command } from 'commander';
+import { registerAgentsApply } from './apply.js';
 import { action, exitCodes } from './context.js';
 import { readJsonArgument } from './documents.js';
 import { duration, line, printBlock, printFields, printJson, printTable, time } from './output.js';
 import { errorText } from './step-lines.js';
 
 export function registerAgents(program: Command): void {
-  const agents = program.command('agents').description('inspect and try registered agents');
+  const agents = program.command('agents').description('register, inspect and try agents');
+  registerAgentsApply(agents);
 
   agents
     .command('list')
@@ -47,6 +49,13 @@ export function registerAgents(program: Command): void {
           ['risk', m.risk],
           ['description', m.description],
           ['versions', a.versions.map((v) => v.version).join(', ')],
+          ['health', healthText(a.health)],
+          [
+            'last error',
+            a.health.lastError
+              ? `${a.health.lastError.code}: ${a.health.lastError.message}`
+              : undefined,
+          ],
         ]);
         for (const [actionName, act] of Object.entries(m.actions)) {
           line();
@@ -87,6 +96,15 @@ export function registerAgents(program: Command): void {
         return r.ok ? exitCodes.ok : exitCodes.runFailed;
       }),
     );
+}
+
+function healthText(h: AgentHealth): string {
+  if (h.attempts === 0) return 'unknown (no attempts in the last 24 h)';
+  const pct = (h.errorRate * 100).toFixed(1);
+  const p =
+    h.p50Ms === null ? '' : `, p50 ${duration(h.p50Ms)}, p95 ${duration(h.p95Ms ?? h.p50Ms)}`;
+  const last = h.lastSuccessAt ? `, last success ${time(h.lastSuccessAt)}` : '';
+  return `${h.status}: ${h.failures}/${h.attempts} attempts failed (${pct} %)${p}${last}`;
 }
 
 function logText(l: AgentTestLog): string {

@@ -14,38 +14,55 @@ export function registerApply(program: Command): void {
     .description('register agents and apply workflows from YAML/JSON files')
     .requiredOption('-f, --file <file...>', 'workflow or agent manifest files')
     .option('--dry-run', 'validate the workflows only; save nothing')
-    .action(
-      action<{ file: string[]; dryRun?: boolean }>(async (ctx, _args, opts) => {
-        const docs: LoadedDocument[] = [];
-        let failed = false;
-        for (const file of opts.file) {
-          try {
-            docs.push(await loadDocument(file));
-          } catch (err) {
-            failed = true;
-            report(file, err);
-          }
+    .action(applyFiles('any'));
+}
+
+/** `agents apply -f`: like `apply`, for agent manifests only. */
+export function registerAgentsApply(agents: Command): void {
+  agents
+    .command('apply')
+    .description('register agent manifests from YAML/JSON files (a new version each change)')
+    .requiredOption('-f, --file <file...>', 'agent manifest files')
+    .action(applyFiles('agent'));
+}
+
+function applyFiles(only: 'any' | 'agent') {
+  return action<{ file: string[]; dryRun?: boolean }>(async (ctx, _args, opts) => {
+    const docs: LoadedDocument[] = [];
+    let failed = false;
+    for (const file of opts.file) {
+      try {
+        const doc = await loadDocument(file);
+        if (only === 'agent' && doc.kind !== 'agent') {
+          throw new Error(
+            `${file} is a workflow, not an agent manifest: apply it with \`commandcenter apply -f ${file}\``,
+          );
         }
-        // Agents first: the workflows of the same apply may use them.
-        const ordered = [
-          ...docs.filter((d) => d.kind === 'agent'),
-          ...docs.filter((d) => d.kind === 'workflow'),
-        ];
-        for (const doc of ordered) {
-          try {
-            await applyOne(ctx, doc, opts.dryRun === true);
-          } catch (err) {
-            // Nothing else can succeed without the hub or with a bad token: stop here.
-            if (!isCCError(err) || err.status === 401 || err.code === 'CC_E_HUB_UNREACHABLE') {
-              throw err;
-            }
-            failed = true;
-            report(doc.file, err);
-          }
+        docs.push(doc);
+      } catch (err) {
+        failed = true;
+        report(file, err);
+      }
+    }
+    // Agents first: the workflows of the same apply may use them.
+    const ordered = [
+      ...docs.filter((d) => d.kind === 'agent'),
+      ...docs.filter((d) => d.kind === 'workflow'),
+    ];
+    for (const doc of ordered) {
+      try {
+        await applyOne(ctx, doc, opts.dryRun === true);
+      } catch (err) {
+        // Nothing else can succeed without the hub or with a bad token: stop here.
+        if (!isCCError(err) || err.status === 401 || err.code === 'CC_E_HUB_UNREACHABLE') {
+          throw err;
         }
-        return failed ? exitCodes.error : exitCodes.ok;
-      }),
-    );
+        failed = true;
+        report(doc.file, err);
+      }
+    }
+    return failed ? exitCodes.error : exitCodes.ok;
+  });
 }
 
 async function applyOne(ctx: Context, doc: LoadedDocument, dryRun: boolean): Promise<void> {

@@ -1,23 +1,7 @@
+import type { AgentHealth } from '@commandcenter/protocol';
 import type { Store } from '../store/port.js';
 
-/** How an agent has been doing (SPEC §4 registry): the API's `health` of an agent. */
-export interface AgentHealth {
-  /** Finished attempts in the window (the agent's latest `sampleSteps` steps of the last 24 h). */
-  attempts: number;
-  failures: number;
-  /** failures / attempts, 0 when there were none. */
-  errorRate: number;
-  /** Median and 95th percentile duration of the attempts in the window, in milliseconds. */
-  p50Ms: number | null;
-  p95Ms: number | null;
-  lastSuccessAt: string | null;
-  lastFailureAt: string | null;
-  lastError: { code: string; message: string; at: string } | null;
-  /** Attempts running now. */
-  running: number;
-  /** `healthy` (error rate < 10 %), `degraded` (< 50 %), `failing`, or `unknown` (no attempts). */
-  status: 'healthy' | 'degraded' | 'failing' | 'unknown';
-}
+export type { AgentHealth } from '@commandcenter/protocol';
 
 const FAILED = new Set(['failed', 'timed_out', 'lost']);
 

@@ -5,7 +5,8 @@
 import type { AgentManifest, AgentType, Risk } from '../agent-types.js';
 import type { Problem } from '../errors.js';
 import type { CCEvent, EventType, RunStatus, StepStatus } from '../events.js';
-import type { StepError } from '../execution.js';
+import type { AttemptUsage, StepError } from '../execution.js';
+import type { ProjectSettings, ProjectSettingsPatch } from '../project-settings.js';
 import type { WorkflowDefinition, WorkflowDocument } from '../workflow-types.js';
 
 /** Token roles, weakest first. */
@@ -58,6 +59,14 @@ export interface ProjectDetail extends ProjectSummary {
   workflows: number;
   agents: number;
   runs: number;
+  /** Effective settings (defaults for what the project does not set). */
+  settings: ProjectSettings;
+}
+
+export interface ProjectSettingsView {
+  effective: ProjectSettings;
+  /** Only what the project set itself. */
+  stored: ProjectSettingsPatch;
 }
 
 // --- agents -----------------------------------------------------------------------------------
@@ -83,11 +92,29 @@ export interface AgentSummary {
   updatedAt: string;
 }
 
+/** How an agent has been doing: its latest (≤ 500) finished steps of the last 24 hours. */
+export interface AgentHealth {
+  attempts: number;
+  failures: number;
+  /** failures / attempts, 0 when there were none. */
+  errorRate: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  lastError: { code: string; message: string; at: string } | null;
+  /** Attempts running now. */
+  running: number;
+  /** `healthy` (error rate < 10 %), `degraded` (< 50 %), `failing`, or `unknown` (no attempts). */
+  status: 'healthy' | 'degraded' | 'failing' | 'unknown';
+}
+
 export interface AgentDetail {
   name: string;
   /** The latest version's manifest. */
   manifest: AgentManifest;
   versions: { version: string; createdAt: string }[];
+  health: AgentHealth;
 }
 
 export interface AgentVersionDetail {
@@ -245,6 +272,8 @@ export interface AttemptDetail {
   input: unknown;
   output: unknown;
   error: StepError | null;
+  /** LLM tokens and cost the attempt reported. */
+  usage: AttemptUsage | null;
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;

@@ -2,6 +2,7 @@
  * The typed client of the hub's REST API (`docs/api.md`): one method per route. The CLI and the
  * web UI talk to the hub only through it.
  */
+import type { ProjectSettingsPatch } from '../project-settings.js';
 import type * as T from './api-types.js';
 import { eventStream, type EventStreamOptions } from './event-stream.js';
 import { Transport, type Query, type RequestBody } from './transport.js';
@@ -88,6 +89,16 @@ export class HubClient {
 
   getProject(name: string): Promise<T.ProjectDetail> {
     return this.http.request('GET', `${api}/projects/${seg(name)}`);
+  }
+
+  /** The project's effective settings and what it sets itself. */
+  getProjectSettings(name: string): Promise<T.ProjectSettingsView> {
+    return this.http.request('GET', `${api}/projects/${seg(name)}/settings`);
+  }
+
+  /** Changes the approval policy or SSRF-guard exemptions (project admin); omitted fields stay. */
+  updateProjectSettings(name: string, patch: ProjectSettingsPatch): Promise<T.ProjectSettingsView> {
+    return this.http.request('PATCH', `${api}/projects/${seg(name)}/settings`, { body: patch });
   }
 
   // --- agents -----------------------------------------------------------------------------------
