@@ -139,6 +139,20 @@ for (const kind of storeKinds()) {
         `${V1}/runs/${failedRun}/logs?cursor=${logs.json.nextCursor}`,
       );
       assert.deepEqual(after.json.items, []);
+
+      // The agent's health counts these attempts: one success, one failure.
+      const agent = await api.h.call('GET', `${V1}/agents/test`);
+      ok(agent);
+      const health = agent.json.health;
+      assert.ok(health.attempts >= 2, JSON.stringify(health));
+      assert.ok(health.failures >= 1);
+      assert.ok(health.errorRate > 0 && health.errorRate < 1);
+      assert.equal(typeof health.p50Ms, 'number');
+      assert.ok(Date.parse(health.lastSuccessAt) > 0);
+      assert.ok(Date.parse(health.lastFailureAt) > 0);
+      assert.equal(health.lastError.message, 'b broke after hi');
+      assert.ok(['healthy', 'degraded', 'failing'].includes(health.status));
+      assert.equal(health.running, 0);
     });
 
     test('runs: cancel a running run; cancelling again is 409', async () => {

@@ -373,6 +373,42 @@ for (const kind of storeKinds()) {
       assert.equal(step(run2, 'ship').error.code, 'CC_E_APPROVAL_EXPIRED');
     });
 
+    test('approvals: the project policy decides (threshold, approval: auto, alwaysRequire)', async () => {
+      await h.engine.registerAgent('policy', testAgent);
+      await h.engine.projects.update('policy', {
+        approvalPolicy: { threshold: 'critical', alwaysRequire: ['test.echo'] },
+      });
+      await h.engine.applyWorkflow(
+        'policy',
+        wf('ship-it', [
+          node('ship', 'deploy', { inputs: { v: 1 } }),
+          node('say', 'echo', { dependsOn: ['ship'], approval: 'auto', inputs: { v: 2 } }),
+        ]),
+      );
+      const r = await h.engine.createRun('policy', 'ship-it');
+      const req = await waitForEvent(h, (e) => e.runId === r.id && e.type === 'approval.requested');
+      const run = await q.run('policy', r.id);
+      assert.equal(
+        step(run, 'ship').status,
+        'succeeded',
+        'high risk is below the critical threshold',
+      );
+      assert.equal((req.data as any).nodeId, 'say', 'alwaysRequire wins over approval: auto');
+      const a = (await q.pendingApprovals('policy')).find((p) => p.run_id === r.id)!;
+      await h.engine.decideApproval('policy', a.id, 'approve', 'alice');
+      assert.equal(await h.engine.waitForRun(r.id), 'succeeded');
+
+      // Back to the high threshold: deploy (high) waits.
+      await h.engine.projects.update('policy', { approvalPolicy: { threshold: 'high' } });
+      const r2 = await h.engine.createRun('policy', 'ship-it');
+      const req2 = await waitForEvent(
+        h,
+        (e) => e.runId === r2.id && e.type === 'approval.requested',
+      );
+      assert.equal((req2.data as any).nodeId, 'ship');
+      await h.engine.cancelRun('policy', r2.id);
+    });
+
     test('per-workflow concurrency keeps at most `limit` runs per key active', async () => {
       await h.engine.applyWorkflow(
         'default',
