@@ -83,7 +83,7 @@ function checkRuntime(manifest: Record<string, unknown>, problems: Problem[]): v
     }
   }
   if (typeof runtime.prompt === 'string') {
-    checkTemplateRoots(runtime.prompt, 'runtime.prompt', ['input', 'run'], problems);
+    checkTemplateRoots(runtime.prompt, 'runtime.prompt', ['input', 'run', 'step'], problems);
   }
 }
 
@@ -115,7 +115,7 @@ function checkActions(
           ),
         );
       } else {
-        checkTemplateRoots(action.prompt, promptPath, ['input', 'run'], problems);
+        checkTemplateRoots(action.prompt, promptPath, ['input', 'run', 'step'], problems);
       }
     } else if (
       manifest.type === 'llm' &&

@@ -63,6 +63,15 @@ const cases: BadRequestCase[] = [
     paths: ['egressAllowHosts[1]'],
   },
   {
+    name: 'project settings: a CIDR with too many bits',
+    method: 'PATCH',
+    url: `${V1}/projects/default/settings`,
+    body: { egressAllowHosts: ['10.0.0.0/99'] },
+    status: 422,
+    code: 'CC_E_SCHEMA_INVALID_VALUE',
+    paths: ['egressAllowHosts[0]'],
+  },
+  {
     name: 'project settings: alwaysRequire is not a list',
     method: 'PATCH',
     url: `${V1}/projects/default/settings`,

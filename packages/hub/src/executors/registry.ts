@@ -1,12 +1,17 @@
-import type {
-  AgentManifest,
-  ExecutionRequest,
-  ExecutionResult,
-  StepError,
-} from '@commandcenter/protocol';
+import type { AgentManifest, ExecutionRequest, ExecutionResult } from '@commandcenter/protocol';
+import { abortReason } from './abort-reason.js';
 import type { AgentExecutionContext } from './agent-context.js';
+
+export { abortReason } from './abort-reason.js';
 import { BuiltinRegistry, StepFailure } from './builtin.js';
-import { createProcessExecutor, type ProcessRuntime } from './process-executor.js';
+import { createHttpTransport } from './http-executor.js';
+import { createLlmTransport } from './llm-executor.js';
+import { createNatsTransport } from './nats-executor.js';
+import {
+  createProcessExecutor,
+  type ProcessExecutorOptions,
+  type ProcessRuntime,
+} from './process-executor.js';
 
 /** Runs one attempt of an action of an agent, whatever its transport. */
 export interface Executors {
@@ -23,10 +28,26 @@ const configError = (message: string): ExecutionResult => ({
   error: { type: 'config', code: 'CC_E_AGENT_CONFIG', retryable: false, message },
 });
 
-/** Transports available to the engine: builtin (in-process) and process agents. */
-export function createExecutors(opts: { builtins?: BuiltinRegistry } = {}): Executors {
+/** Options of {@link createExecutors}. */
+export interface ExecutorsOptions {
+  /** In-process actions of `builtin` agents (the shipped ones and any a host adds). */
+  builtins?: BuiltinRegistry;
+  /** NATS server(s) for `nats` agents (`NATS_URL`); without it their steps fail with a fix. */
+  natsUrl?: string;
+  /** Settings of the `process` transport (tests narrow the environment allowlist). */
+  process?: ProcessExecutorOptions;
+}
+
+/**
+ * Every agent transport (SPEC §4): `builtin` in-process, `process` (one-shot or persistent),
+ * `http`, `nats` and `llm`. Each is created once and shared by every step of this process.
+ */
+export function createExecutors(opts: ExecutorsOptions = {}): Executors {
   const builtins = opts.builtins ?? new BuiltinRegistry();
-  const processes = createProcessExecutor();
+  const processes = createProcessExecutor(opts.process);
+  const http = createHttpTransport();
+  const llm = createLlmTransport();
+  const nats = opts.natsUrl ? createNatsTransport({ servers: opts.natsUrl }) : undefined;
   return {
     async execute(agent, request, ctx) {
       switch (agent.type) {
@@ -34,14 +55,23 @@ export function createExecutors(opts: { builtins?: BuiltinRegistry } = {}): Exec
           return runBuiltin(builtins, agent, request, ctx);
         case 'process':
           return processes.execute(agent.runtime as unknown as ProcessRuntime, request, ctx);
-        default:
-          return configError(
-            `agent ${agent.name} has type ${agent.type}, which this hub cannot run yet: ` +
-              'use a process or builtin agent',
-          );
+        case 'http':
+          return http.execute(agent, request, ctx);
+        case 'llm':
+          return llm.execute(agent, request, ctx);
+        case 'nats':
+          if (!nats) {
+            return configError(
+              `agent ${agent.name} is a nats agent, but this hub has no NATS connection: ` +
+                'start the hub and its workers with NATS_URL=nats://host:4222',
+            );
+          }
+          return nats.execute(agent, request, ctx);
       }
     },
-    close: () => processes.closeAll(),
+    async close() {
+      await Promise.all([processes.closeAll(), http.close(), llm.close(), nats?.close()]);
+    },
   };
 }
 
@@ -80,17 +110,4 @@ async function runBuiltin(
     }
   })();
   return Promise.race([ran, aborted]);
-}
-
-/** The StepError an abort carries (the engine aborts with one), or a generic cancellation. */
-export function abortReason(signal: AbortSignal): StepError {
-  const r = signal.reason as Partial<StepError> | undefined;
-  if (r && typeof r === 'object' && typeof r.code === 'string' && typeof r.type === 'string')
-    return r as StepError;
-  return {
-    type: 'cancelled',
-    code: 'CC_E_STEP_CANCELLED',
-    retryable: false,
-    message: 'the attempt was cancelled',
-  };
 }

@@ -5,6 +5,7 @@ import {
   type ProjectSettingsPatch,
 } from '@commandcenter/protocol';
 import { authorize, authorizeHub } from '../../auth/roles.js';
+import { parseAllowHostEntry } from '../../net/allow-hosts.js';
 import { isoTime } from '../views.js';
 import { audit, principalOf, type ApiDeps } from '../context.js';
 import { projectName } from '../schemas.js';
@@ -138,6 +139,20 @@ export const projectRoutes =
         const { name } = req.params as { name: string };
         authorize(principalOf(req), name, 'admin');
         const patch = req.body as ProjectSettingsPatch;
+        const problems = (patch.egressAllowHosts ?? []).flatMap((entry, i) => {
+          const parsed = parseAllowHostEntry(entry);
+          return 'error' in parsed
+            ? [
+                {
+                  code: 'CC_E_SCHEMA_INVALID_VALUE' as const,
+                  path: `egressAllowHosts[${i}]`,
+                  message: parsed.error,
+                  fix: 'Use a host name (api.internal), an IP address (10.1.2.3) or a CIDR range (10.0.0.0/8).',
+                },
+              ]
+            : [];
+        });
+        if (problems.length) throw CCError.invalid('CC_E_SCHEMA_INVALID_VALUE', problems);
         const effective = await deps.engine.projects.update(name, patch);
         await audit(deps, req, {
           action: 'project.settings',
