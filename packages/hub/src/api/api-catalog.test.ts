@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { shippedManifests } from '../agents/index.js';
 import { describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { V1, assertProblem, node } from '../testing/api-harness.js';
@@ -42,7 +43,7 @@ for (const kind of storeKinds()) {
           name: 'alpha',
           createdAt: undefined,
           workflows: 0,
-          agents: 0,
+          agents: shippedManifests.length,
           runs: 0,
           settings: {
             approvalPolicy: { threshold: 'high', allowAuto: true, alwaysRequire: ['patcher'] },

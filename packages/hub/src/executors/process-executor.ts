@@ -4,7 +4,9 @@ import type { AgentExecutionContext } from './agent-context.js';
 import { classifyOutcome } from './classify-outcome.js';
 import { buildChildEnv } from './env-scrub.js';
 import { applyMemoryLimit } from './memory-limit.js';
-import { startAttempt, type RunningAttempt, type Termination } from './process-attempt.js';
+import { createPersistentExecutor } from './persistent-executor.js';
+import { endedBeforeStart } from './persistent-outcome.js';
+import { startAttempt, type RunningAttempt } from './process-attempt.js';
 import { compileProcessRuntime, processDefaults, type ProcessRuntime } from './process-runtime.js';
 import { createStderrLog } from './stderr-log.js';
 
@@ -22,12 +24,19 @@ export interface ProcessExecutorOptions {
   maxLogLines?: number;
   maxLogBytes?: number;
   maxLogLineBytes?: number;
+  /** Persistent agents: stop a process idle this long; default 5 minutes. */
+  persistentIdleTimeoutMs?: number;
+  /** Persistent agents: how long a new process may take to print its ready line; default 30 s. */
+  persistentStartupTimeoutMs?: number;
 }
 
 /** The execution context plus the declared secrets as environment variables. */
 export type ProcessExecutionContext = AgentExecutionContext;
 
-/** Runs process agents (SPEC §4), one child process per attempt. */
+/**
+ * Runs process agents (SPEC §4): one child process per attempt, or (`runtime.persistent`) one
+ * request at a time on a warm process of the agent's pool.
+ */
 export interface ProcessExecutor {
   /** Runs one attempt. Never rejects: every failure is a `StepError` in the result. */
   execute(
@@ -35,7 +44,10 @@ export interface ProcessExecutor {
     request: ExecutionRequest,
     ctx: ProcessExecutionContext,
   ): Promise<ExecutionResult>;
-  /** SIGKILLs the group of every attempt still running and waits for them to settle. */
+  /**
+   * SIGKILLs the group of every attempt still running and of every warm process, and waits for
+   * them to settle. Later attempts fail as cancelled (retryable).
+   */
   closeAll(): Promise<void>;
 }
 
@@ -46,6 +58,11 @@ export interface ProcessExecutor {
  * output cap SIGTERM the whole group, then SIGKILL it after `killGraceMs`; processes the agent
  * leaves in its group are SIGKILLed when it exits. A result is returned only once the group is
  * gone.
+ *
+ * Persistent runtimes are routed to warm pools (see `persistent-executor.ts` and the protocol in
+ * packages/agent-sdk/README.md): same environment scrub, secrets, memory limit, cwd, limits and
+ * error classification, but the process (started with `CC_AGENT_MODE=persistent`) serves one
+ * request line after another.
  */
 export function createProcessExecutor(opts: ProcessExecutorOptions = {}): ProcessExecutor {
   const prlimitPath = opts.prlimitPath !== undefined ? opts.prlimitPath : findPrlimit();
@@ -55,6 +72,13 @@ export function createProcessExecutor(opts: ProcessExecutorOptions = {}): Proces
     maxBytes: opts.maxLogBytes ?? processDefaults.maxLogBytes,
   };
   const running = new Set<RunningAttempt>();
+  const persistent = createPersistentExecutor({
+    hubEnv: opts.hubEnv ?? process.env,
+    baseEnvAllowlist: opts.baseEnvAllowlist,
+    stderrLimits,
+    idleTimeoutMs: opts.persistentIdleTimeoutMs ?? processDefaults.persistentIdleTimeoutMs,
+    startupTimeoutMs: opts.persistentStartupTimeoutMs ?? processDefaults.persistentStartupTimeoutMs,
+  });
   let closed = false;
 
   async function execute(
@@ -95,6 +119,9 @@ export function createProcessExecutor(opts: ProcessExecutorOptions = {}): Proces
     const limited = applyMemoryLimit(compiled.file, compiled.args, compiled.memoryMb, prlimitPath);
     if (compiled.memoryMb !== undefined && limited.enforcement === 'none') {
       note(`[commandcenter] memoryMb=${compiled.memoryMb} not enforced: prlimit is not available`);
+    }
+    if (compiled.persistent) {
+      return persistent.execute({ compiled, limited, command, request, line: stdin, ctx, note });
     }
     const stderr = createStderrLog(ctx.log, stderrLimits);
     const attempt = startAttempt({
@@ -137,7 +164,7 @@ export function createProcessExecutor(opts: ProcessExecutorOptions = {}): Proces
     closed = true;
     const attempts = [...running];
     for (const attempt of attempts) attempt.terminate({ kind: 'shutdown' }, true);
-    await Promise.all(attempts.map((attempt) => attempt.done));
+    await Promise.all([...attempts.map((attempt) => attempt.done), persistent.closeAll()]);
   }
 
   return { execute, closeAll };
@@ -147,20 +174,6 @@ export function createProcessExecutor(opts: ProcessExecutorOptions = {}): Proces
 function requestLine(request: ExecutionRequest): string {
   const { action, input, run, step, attempt, idempotencyKey, traceparent } = request;
   return JSON.stringify({ action, input, run, step, attempt, idempotencyKey, traceparent });
-}
-
-/** The attempt was aborted (or the hub is closing) before anything was spawned. */
-function endedBeforeStart(termination: Termination, command: string): ExecutionResult {
-  return classifyOutcome(
-    {
-      exitCode: null,
-      signal: null,
-      stdout: Buffer.alloc(0),
-      termination,
-      escalatedToSigkill: false,
-    },
-    { command, timeoutMs: undefined, maxOutputBytes: 0, memoryMb: undefined, stderrTail: [] },
-  );
 }
 
 function configError(message: string): ExecutionResult {

@@ -2,10 +2,23 @@ import type { ProcessRuntime as ManifestProcessRuntime } from '@commandcenter/pr
 
 /**
  * `runtime` of a process agent as the executor uses it (SPEC §4): the manifest's runtime, plus
- * `killGraceMs` (time between SIGTERM and SIGKILL of the process group; default 2000).
- * `persistent` and `secrets` are read by the engine, not here.
+ * hub-side settings the manifest does not hold. `secrets` is read by the engine (it passes the
+ * values as `ctx.secretsEnv`), not here.
  */
-export type ProcessRuntime = ManifestProcessRuntime & { killGraceMs?: number };
+export type ProcessRuntime = ManifestProcessRuntime & {
+  /** Time between SIGTERM and SIGKILL of the process group; default 2000. */
+  killGraceMs?: number;
+  /**
+   * Persistent agents: the most warm processes of this agent in this hub (the manifest's
+   * `concurrency`); default `processDefaults.persistentPoolSize`.
+   */
+  concurrency?: number;
+  /**
+   * Persistent agents: the agent's identity (`<name>@<version>`). Attempts of one identity share
+   * a warm pool; when its settings or secret values change, the old pool is retired at once.
+   */
+  agentId?: string;
+};
 
 /** Defaults applied to every process agent; one place, compiled once. */
 export const processDefaults = Object.freeze({
@@ -20,6 +33,12 @@ export const processDefaults = Object.freeze({
   stdioCloseGraceMs: 1_000,
   /** After the agent exits: how long to wait for killed leftovers of its group to disappear. */
   groupExitWaitMs: 2_000,
+  /** Persistent agents: warm processes per agent when the manifest sets no `concurrency`. */
+  persistentPoolSize: 4,
+  /** Persistent agents: an idle process is stopped after this long. */
+  persistentIdleTimeoutMs: 5 * 60_000,
+  /** Persistent agents: how long a new process may take to print its ready line. */
+  persistentStartupTimeoutMs: 30_000,
 });
 
 /** A runtime with its command split and defaults applied. */
@@ -33,6 +52,10 @@ export interface CompiledProcessRuntime {
   maxOutputBytes: number;
   memoryMb: number | undefined;
   killGraceMs: number;
+  persistent: boolean;
+  /** Persistent agents: the most warm processes (a positive integer). */
+  concurrency: number;
+  agentId: string | undefined;
 }
 
 /** Returns the compiled runtime, or a message saying what is wrong with it. */
@@ -45,11 +68,15 @@ export function compileProcessRuntime(runtime: ProcessRuntime): CompiledProcessR
     maxOutputBytes: runtime.maxOutputBytes,
     memoryMb: runtime.memoryMb,
     killGraceMs: runtime.killGraceMs,
+    concurrency: runtime.concurrency,
   })) {
     const min = name === 'killGraceMs' ? 0 : Number.MIN_VALUE;
     if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
       return `runtime.${name} must be a ${min === 0 ? 'non-negative' : 'positive'} number (got ${String(value)})`;
     }
+  }
+  if (runtime.concurrency !== undefined && !Number.isInteger(runtime.concurrency)) {
+    return `concurrency must be a positive integer (got ${String(runtime.concurrency)})`;
   }
   return {
     file,
@@ -61,5 +88,8 @@ export function compileProcessRuntime(runtime: ProcessRuntime): CompiledProcessR
     maxOutputBytes: runtime.maxOutputBytes ?? processDefaults.maxOutputBytes,
     memoryMb: runtime.memoryMb,
     killGraceMs: runtime.killGraceMs ?? processDefaults.killGraceMs,
+    persistent: runtime.persistent === true,
+    concurrency: runtime.concurrency ?? processDefaults.persistentPoolSize,
+    agentId: runtime.agentId,
   };
 }

@@ -54,7 +54,15 @@ export function createExecutors(opts: ExecutorsOptions = {}): Executors {
         case 'builtin':
           return runBuiltin(builtins, agent, request, ctx);
         case 'process':
-          return processes.execute(agent.runtime as unknown as ProcessRuntime, request, ctx);
+          return processes.execute(
+            {
+              ...(agent.runtime as unknown as ProcessRuntime),
+              agentId: `${agent.name}@${agent.version}`,
+              ...(agent.concurrency !== undefined ? { concurrency: agent.concurrency } : {}),
+            },
+            request,
+            ctx,
+          );
         case 'http':
           return http.execute(agent, request, ctx);
         case 'llm':
