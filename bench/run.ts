@@ -10,9 +10,13 @@
  *       trigger→completion p50/p95/p99
  *   W7  2,000 POST /api/v1/runs from 32 concurrent keep-alive connections: triggers/s, and the
  *       time until all of them completed
+ * and, without a store (bench/agents.ts):
+ *   W8  one attempt through each agent transport: builtin, process one-shot (sh, node), process
+ *       persistent, http (127.0.0.1) and nats: round trip p50/p99
  * Usage: npm run bench [-- --json] [-- --only W1,W4] [-- --stores pglite,postgres]
  */
 import pg from 'pg';
+import { connect as netConnect } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +26,7 @@ import { BuiltinRegistry } from '../packages/hub/src/executors/builtin.js';
 import { createExecutors } from '../packages/hub/src/executors/registry.js';
 import { openStore } from '../packages/hub/src/store/open-store.js';
 import type { Store } from '../packages/hub/src/store/port.js';
+import { benchAgents } from './agents.js';
 import { benchHttp, HTTP_NOTE, type HttpResult } from './http.js';
 
 const { values } = parseArgs({
@@ -243,6 +248,19 @@ for (const kind of stores) {
     if (kind !== 'pglite' && kind !== 'postgres') throw new Error(`unknown store ${kind}`);
     results.push(...(await benchHttp({ kind, pgUrl, scale, workloads: httpWorkloads, log })));
   }
+}
+if (selected('W8')) {
+  log('benchmarking agent transports…');
+  const natsUrl = process.env.CC_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const natsUp = await new Promise<boolean>((resolve) => {
+    const s = netConnect({
+      host: new URL(natsUrl).hostname,
+      port: Number(new URL(natsUrl).port) || 4222,
+    });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+  results.push(...(await benchAgents({ scale, log, ...(natsUp ? { natsUrl } : {}) })));
 }
 if (values.json) {
   process.stdout.write(
