@@ -46,7 +46,11 @@ for (const kind of storeKinds()) {
           agents: shippedManifests.length,
           runs: 0,
           settings: {
-            approvalPolicy: { threshold: 'high', allowAuto: true, alwaysRequire: ['patcher'] },
+            approvalPolicy: {
+              threshold: 'high',
+              allowAuto: true,
+              alwaysRequire: ['patcher.apply'],
+            },
             egressAllowHosts: [],
           },
         },
@@ -70,7 +74,7 @@ for (const kind of storeKinds()) {
       });
       ok(patched);
       assert.deepEqual(patched.json.effective, {
-        approvalPolicy: { threshold: 'medium', allowAuto: true, alwaysRequire: ['patcher'] },
+        approvalPolicy: { threshold: 'medium', allowAuto: true, alwaysRequire: ['patcher.apply'] },
         egressAllowHosts: ['127.0.0.1', '10.0.0.0/8'],
       });
       assert.deepEqual(patched.json.stored, {
