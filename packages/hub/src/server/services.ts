@@ -6,7 +6,9 @@ import { TokenStore } from '../auth/token-store.js';
 import { Engine } from '../engine/engine.js';
 import { RunQueries } from '../engine/queries.js';
 import { EventFeed } from '../events/event-feed.js';
-import type { BuiltinRegistry } from '../executors/builtin.js';
+import { registerShippedActions, shippedManifests } from '../agents/index.js';
+import { BuiltinRegistry } from '../executors/builtin.js';
+import { NatsAgentDiscovery } from '../executors/nats-discovery.js';
 import { createExecutors, type Executors } from '../executors/registry.js';
 import { loadSecretKey } from '../secrets/secret-key.js';
 import { SecretStore } from '../secrets/secret-store.js';
@@ -40,8 +42,15 @@ export interface ServiceOptions {
   worker?: boolean;
   /** Use this store instead of opening the configured one (tests). */
   store?: Store;
-  /** In-process actions of `builtin` agents this process can run (default none). */
+  /** In-process actions of more `builtin` agents this process can run (tests). */
   builtins?: BuiltinRegistry;
+  /**
+   * Register the agents shipped with the hub in every project and run their actions (default
+   * true; some API tests count agents and events exactly, and turn them off).
+   */
+  shippedAgents?: boolean;
+  /** Where NATS discovery reports (default console). */
+  log?: (line: string) => void;
 }
 
 /** Opens the store (migrating it) and builds the engine and the services around it. */
@@ -64,7 +73,10 @@ export async function openServices(
     );
   }
   const secrets = new SecretStore(store, key);
-  const executors = createExecutors({ builtins: opts.builtins });
+  const shipped = opts.shippedAgents ?? true;
+  const builtins = opts.builtins ?? new BuiltinRegistry();
+  if (shipped) registerShippedActions({ workspaceRoots: config.workspaceRoots }, builtins);
+  const executors = createExecutors({ builtins, natsUrl: config.natsUrl });
   const engine = new Engine({
     store,
     executors,
@@ -73,9 +85,23 @@ export async function openServices(
     concurrency: config.concurrency,
     leaseMs: config.leaseMs,
   });
+  if (shipped) {
+    engine.catalog.setBuiltins(shippedManifests);
+    await engine.catalog.installBuiltinsEverywhere();
+  }
   const feed = new EventFeed(store);
   engine.subscribe(() => feed.wake());
   const leader = new LeaderLock(store, 'cron');
+  const log = opts.log ?? ((line: string) => console.log(line));
+  // NATS services that carry an agent manifest register themselves (SPEC §4).
+  const discovery = config.natsUrl
+    ? new NatsAgentDiscovery({
+        servers: config.natsUrl,
+        register: (project, manifest) => engine.registerAgent(project, manifest),
+        log: (line) => log(`nats discovery: ${line}`),
+      })
+    : undefined;
+  await discovery?.start();
   return {
     config,
     store,
@@ -93,6 +119,7 @@ export async function openServices(
       return migrationsCurrent(store);
     },
     async close() {
+      await discovery?.stop();
       await leader.stop();
       await engine.stop();
       await feed.close();

@@ -90,6 +90,8 @@ export async function openApiHarness(
     leaseMs?: number;
     /** SSE keep-alive interval (default the hub's 15 s). */
     sseKeepaliveMs?: number;
+    /** More hub configuration (e.g. `CC_WORKSPACE_ROOTS`). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<ApiHarness> {
   const store = await openTestStore(kind);
@@ -100,6 +102,7 @@ export async function openApiHarness(
     CC_RATE_LIMIT: String(opts.rateLimit ?? 0),
     CC_LEASE_MS: String(opts.leaseMs ?? 2000),
     CC_CONCURRENCY: '8',
+    ...opts.env,
   });
   const received: ReceivedInput[] = [];
   const services = await openServices(config, {
