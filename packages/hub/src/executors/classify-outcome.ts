@@ -83,26 +83,15 @@ export function classifyOutcome(outcome: AttemptOutcome, ctx: OutcomeContext): E
     });
   }
 
-  const execFailure = prlimitExecFailure(outcome.exitCode, stderrTail);
-  if (execFailure !== undefined) {
-    return fail({
-      type: 'config',
-      code: 'CC_E_AGENT_CRASH',
-      retryable: false,
-      message: `cannot start agent command "${ctx.command}": ${execFailure}`,
-      details: { command: ctx.command, ...exit },
-    });
-  }
+  const cannotStart = execFailureError(outcome.exitCode, stderrTail, ctx.command, exit);
+  if (cannotStart) return fail(cannotStart);
 
   if (outcome.exitCode !== 0) {
     const how =
       outcome.signal !== null
         ? `was killed by signal ${outcome.signal}`
         : `exited with code ${outcome.exitCode}`;
-    const memory =
-      ctx.memoryMb !== undefined && looksLikeMemoryExhaustion(outcome.signal, stderrTail)
-        ? ` (possibly exceeded memoryMb=${ctx.memoryMb})`
-        : '';
+    const memory = memoryNote(ctx.memoryMb, outcome.signal, stderrTail);
     const last = stderrTail.at(-1);
     return fail({
       type: 'crash',
@@ -121,6 +110,35 @@ export function classifyOutcome(outcome: AttemptOutcome, ctx: OutcomeContext): E
     message: parsed.excerpt ? `${parsed.reason}: ${JSON.stringify(parsed.excerpt)}` : parsed.reason,
     details: { stdoutBytes: outcome.stdout.length, ...exit },
   });
+}
+
+/** The command could not be executed under prlimit (the wrapper reported it), if so. */
+export function execFailureError(
+  exitCode: number | null,
+  stderrTail: string[],
+  command: string,
+  exit: Record<string, unknown>,
+): StepError | undefined {
+  const execFailure = prlimitExecFailure(exitCode, stderrTail);
+  if (execFailure === undefined) return undefined;
+  return {
+    type: 'config',
+    code: 'CC_E_AGENT_CRASH',
+    retryable: false,
+    message: `cannot start agent command "${command}": ${execFailure}`,
+    details: { command, ...exit },
+  };
+}
+
+/** ` (possibly exceeded memoryMb=N)` when the way the process died looks like a memory limit. */
+export function memoryNote(
+  memoryMb: number | undefined,
+  signal: NodeJS.Signals | null,
+  stderrTail: string[],
+): string {
+  return memoryMb !== undefined && looksLikeMemoryExhaustion(signal, stderrTail)
+    ? ` (possibly exceeded memoryMb=${memoryMb})`
+    : '';
 }
 
 function spawnFailure(error: Error, { command, cwd }: OutcomeContext): StepError {

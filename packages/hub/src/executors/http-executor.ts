@@ -1,4 +1,5 @@
 import type { ExecutionRequest, ExecutionResult, StepError } from '@commandcenter/protocol';
+import { protocolRequest } from './protocol-request.js';
 import { abortReason } from './abort-reason.js';
 import {
   EgressRefusedError,
@@ -102,19 +103,6 @@ async function runAttempt(
   }
   ctx.log(`POST ${res.url} → ${res.status} in ${Date.now() - started} ms`);
   return interpretResponse(res, agent.name);
-}
-
-/** The request body: the protocol fields only, in the order SPEC §4 lists them. */
-function protocolRequest(r: ExecutionRequest): ExecutionRequest {
-  return {
-    action: r.action,
-    input: r.input,
-    run: r.run,
-    step: r.step,
-    attempt: r.attempt,
-    idempotencyKey: r.idempotencyKey,
-    ...(r.traceparent ? { traceparent: r.traceparent } : {}),
-  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ExecutionRequest, ExecutionResult } from '@commandcenter/protocol';
+import { protocolRequest } from './protocol-request.js';
 import { abortReason } from './abort-reason.js';
 import { createInbox, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { AgentExecutionContext, AgentOfType, Transport } from './agent-context.js';
@@ -123,19 +124,6 @@ export function createNatsTransport(opts: NatsTransportOptions): Transport<NatsA
       await Promise.allSettled([...running]);
       await conn.close();
     },
-  };
-}
-
-/** The protocol request (SPEC §4), the same JSON every transport sends. */
-function protocolRequest(r: ExecutionRequest): ExecutionRequest {
-  return {
-    action: r.action,
-    input: r.input,
-    run: r.run,
-    step: r.step,
-    attempt: r.attempt,
-    idempotencyKey: r.idempotencyKey,
-    ...(r.traceparent ? { traceparent: r.traceparent } : {}),
   };
 }
 

@@ -1,6 +1,10 @@
 import type { ExecutionResult, StepError } from '@commandcenter/protocol';
-import { classifyOutcome, type OutcomeContext } from './classify-outcome.js';
-import { looksLikeMemoryExhaustion, prlimitExecFailure } from './memory-limit.js';
+import {
+  classifyOutcome,
+  execFailureError,
+  memoryNote,
+  type OutcomeContext,
+} from './classify-outcome.js';
 import type { Termination } from './process-attempt.js';
 import type { ProcessEnd } from './persistent-process.js';
 import { parseStdoutResult } from './stdout-result.js';
@@ -112,23 +116,12 @@ function crash(
   exit: Record<string, unknown>,
 ): ExecutionResult {
   const stderrTail = end.stderrTail;
-  const execFailure = prlimitExecFailure(end.exitCode, stderrTail);
-  if (execFailure !== undefined) {
-    return fail({
-      type: 'config',
-      code: 'CC_E_AGENT_CRASH',
-      retryable: false,
-      message: `cannot start agent command "${ctx.command}": ${execFailure}`,
-      details: { command: ctx.command, ...exit },
-    });
-  }
+  const cannotStart = execFailureError(end.exitCode, stderrTail, ctx.command, exit);
+  if (cannotStart) return fail(cannotStart);
   const how =
     end.signal !== null ? `was killed by signal ${end.signal}` : `exited with code ${end.exitCode}`;
   const when = end.wasReady ? 'while handling the request' : 'before it printed {"ready":true}';
-  const memory =
-    ctx.memoryMb !== undefined && looksLikeMemoryExhaustion(end.signal, stderrTail)
-      ? ` (possibly exceeded memoryMb=${ctx.memoryMb})`
-      : '';
+  const memory = memoryNote(ctx.memoryMb, end.signal, stderrTail);
   const hint =
     !end.wasReady && end.exitCode === 0
       ? ' — it looks like a one-shot agent: remove runtime.persistent, or make it print ' +

@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { protocolRequest } from './protocol-request.js';
 import type { ExecutionRequest, ExecutionResult } from '@commandcenter/protocol';
 import type { AgentExecutionContext } from './agent-context.js';
 import { classifyOutcome } from './classify-outcome.js';
@@ -96,7 +97,7 @@ export function createProcessExecutor(opts: ProcessExecutorOptions = {}): Proces
 
     let stdin: string;
     try {
-      stdin = requestLine(request) + '\n';
+      stdin = JSON.stringify(protocolRequest(request)) + '\n';
     } catch (error) {
       return {
         ok: false,
@@ -168,12 +169,6 @@ export function createProcessExecutor(opts: ProcessExecutorOptions = {}): Proces
   }
 
   return { execute, closeAll };
-}
-
-/** Only the protocol fields, so nothing else on the request object reaches the agent. */
-function requestLine(request: ExecutionRequest): string {
-  const { action, input, run, step, attempt, idempotencyKey, traceparent } = request;
-  return JSON.stringify({ action, input, run, step, attempt, idempotencyKey, traceparent });
 }
 
 function configError(message: string): ExecutionResult {

@@ -4,8 +4,9 @@
  * `StepFailure`s users see. Nothing in the hub imports it.
  */
 import assert from 'node:assert/strict';
-import { validateAgainstSchema, type ExecutionRequest } from '@commandcenter/protocol';
-import { StepFailure, type BuiltinContext } from '../../executors/builtin.js';
+import type { ExecutionRequest } from '@commandcenter/protocol';
+import type { BuiltinContext } from '../../executors/builtin.js';
+import { assertConformsToOutput } from '../../testing/builtin-agent-support.js';
 import { manifest, type NotifierAction } from './manifest.js';
 
 /** A context plus what the action logged and the controller of its signal. */
@@ -46,29 +47,7 @@ export function testContext(
 
 /** Asserts that `output` conforms to the action's output schema in the manifest. */
 export function assertOutput(action: NotifierAction, output: unknown): void {
-  const problems = validateAgainstSchema(
-    manifest.actions[action].output,
-    output,
-    'CC_E_OUTPUT_INVALID',
-    'output',
-  );
-  assert.deepEqual(
-    problems,
-    [],
-    `output of ${action} breaks its schema: ${JSON.stringify(output)}`,
-  );
-}
-
-/** Awaits a promise that must reject with a `StepFailure`, and returns the failure. */
-export async function failureOf(promise: unknown): Promise<StepFailure> {
-  try {
-    const value: unknown = await promise;
-    assert.fail(`expected a StepFailure, got ${JSON.stringify(value)}`);
-  } catch (err) {
-    if (err instanceof assert.AssertionError) throw err;
-    assert.ok(err instanceof StepFailure, `expected a StepFailure, got ${String(err)}`);
-    return err;
-  }
+  assertConformsToOutput(manifest, action, output);
 }
 
 /** Asserts that no log line, message or detail contains `secret`. */
@@ -78,3 +57,5 @@ export function assertNotLeaked(secret: string, ...texts: unknown[]): void {
     assert.ok(!s.includes(secret), `leaked ${secret} in: ${s}`);
   }
 }
+
+export { failureOf } from '../../testing/builtin-agent-support.js';

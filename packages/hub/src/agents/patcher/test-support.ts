@@ -3,13 +3,13 @@
  * the attempt context (collected log lines, request), a snapshot of the user's checkout, and
  * checks of outputs and failures. Nothing in the hub imports it.
  */
-import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { validateAgainstSchema, type ExecutionRequest } from '@commandcenter/protocol';
-import { StepFailure, type BuiltinContext } from '../../executors/builtin.js';
+import type { ExecutionRequest } from '@commandcenter/protocol';
+import type { BuiltinContext } from '../../executors/builtin.js';
+import { assertConformsToOutput } from '../../testing/builtin-agent-support.js';
 import { createPatcherActions } from './actions.js';
 import { manifest } from './manifest.js';
 import { scratchDirName } from './working-copy.js';
@@ -116,23 +116,7 @@ export function checkoutState(ws: TestWorkspace, repo: string): Record<string, s
 
 /** Asserts that `output` conforms to the action's output schema in the manifest. */
 export function assertOutput(action: 'apply' | 'preview', output: unknown): void {
-  const schema = manifest.actions[action].output;
-  const problems = validateAgainstSchema(schema, output, 'CC_E_OUTPUT_INVALID', 'output');
-  assert.deepEqual(
-    problems,
-    [],
-    `output of ${action} breaks its schema: ${JSON.stringify(output)}`,
-  );
+  assertConformsToOutput(manifest, action, output);
 }
 
-/** Awaits a promise that must reject with a `StepFailure`, and returns the failure. */
-export async function failureOf(promise: unknown): Promise<StepFailure> {
-  try {
-    const value: unknown = await promise;
-    assert.fail(`expected a StepFailure, got ${JSON.stringify(value)}`);
-  } catch (err) {
-    if (err instanceof assert.AssertionError) throw err;
-    assert.ok(err instanceof StepFailure, `expected a StepFailure, got ${String(err)}`);
-    return err;
-  }
-}
+export { failureOf } from '../../testing/builtin-agent-support.js';
