@@ -2,7 +2,7 @@
 // `npm test`: finds every *.test.ts, checks which real services are reachable, runs the suites
 // with Node's test runner, and says clearly which suites were skipped and why. With
 // CC_REQUIRE_SERVICES=1 (set by .ci/run) a missing service is a failure, not a skip.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
@@ -67,6 +67,18 @@ if (skipped.length) {
     );
     process.exit(1);
   }
+}
+
+// Agents that tests start as processes (the SDK example) import the SDK's compiled output, as
+// they do under `npm start`: build it (incremental, about a second when up to date).
+const built = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/agent-sdk'],
+  { cwd: root, stdio: 'inherit' },
+);
+if (built.status !== 0) {
+  console.error('building packages/agent-sdk failed (see above)');
+  process.exit(1);
 }
 
 let files = findTests(join(root, 'packages')).concat(findTests(join(root, 'test')));
