@@ -132,6 +132,7 @@ describe('nats discovery', { skip, timeout: 30_000 }, () => {
       assert.ok(again.found.some((f) => f.project === project));
 
       await v1.stop();
+      await nc.flush();
       v2 = await serveNatsAgent(nc, { project, manifest: manifest('triager', '1.1.0'), handlers });
       await discovery.runOnce();
       assert.deepEqual(calls.at(-1), [project, manifest('triager', '1.1.0')]);

@@ -83,6 +83,9 @@ export async function serveNatsAgent(
       void answer(msg, agent.name, opts.handlers);
     },
   });
+  // Once this returns, the server knows the service's subscriptions: a hub on another connection
+  // that discovers or calls it right away finds it.
+  await nc.flush();
   return service;
 }
 
