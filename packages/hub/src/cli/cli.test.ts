@@ -408,6 +408,46 @@ describe('commandcenter CLI', { concurrency: true }, () => {
         const archived = await cli(['workflows', 'archive', 'cli-fail', '--json']);
         assert.deepEqual(json(archived.stdout), { name: 'cli-fail', archived: true });
       });
+
+      test('agents apply, agent health, project settings', async () => {
+        const [applied, notAgent, shown, settings] = await Promise.all([
+          cli(['agents', 'apply', '-f', file('agent.yaml')]),
+          cli(['agents', 'apply', '-f', file('ok.yaml')]),
+          cli(['agents', 'show', 'cli-agent']),
+          cli([
+            'projects',
+            'settings',
+            'default',
+            '--approval-threshold',
+            'critical',
+            '--egress-allow',
+            '10.0.0.0/8',
+            'api.internal',
+          ]),
+        ]);
+        assert.equal(applied.stdout, 'agent cli-agent@1.0.0 unchanged\n', applied.stderr);
+        assert.equal(notAgent.code, 1);
+        assert.match(notAgent.stderr, /ok\.yaml is a workflow, not an agent manifest/);
+        // The runs of the earlier tests used cli-agent: its health counts them.
+        assert.match(
+          shown.stdout,
+          /^health: +(healthy|degraded|failing): \d+\/\d+ attempts failed/m,
+        );
+        assert.equal(settings.code, 0, settings.stderr);
+        assert.match(settings.stdout, /^approval threshold: +critical$/m);
+        assert.match(settings.stdout, /^always require approval: +patcher\.apply$/m);
+        assert.match(settings.stdout, /^egress allowed hosts: +10\.0\.0\.0\/8, api\.internal$/m);
+        const [asJson, bad] = await Promise.all([
+          cli(['projects', 'settings', 'default', '--json']),
+          cli(['projects', 'settings', 'default', '--egress-allow', '10.0.0.0/99']),
+        ]);
+        assert.deepEqual(json(asJson.stdout).stored, {
+          approvalPolicy: { threshold: 'critical' },
+          egressAllowHosts: ['10.0.0.0/8', 'api.internal'],
+        });
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /egressAllowHosts\[0\].*not a valid CIDR range/);
+      });
     });
   }
 });
