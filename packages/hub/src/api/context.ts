@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import type { TriggerFirer } from '../triggers/trigger-firer.js';
+import type { TriggerStore } from '../triggers/trigger-store.js';
 import { CCError } from '@commandcenter/protocol';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { authorize, type Principal, type Role } from '../auth/roles.js';
@@ -22,6 +24,8 @@ export interface ApiDeps {
   audit: AuditLog;
   secrets: SecretStore;
   feed: EventFeed;
+  triggers: TriggerStore;
+  firer: TriggerFirer;
   /** Largest request body in bytes. */
   bodyLimit: number;
   /** Requests per minute per token (0 = unlimited). */

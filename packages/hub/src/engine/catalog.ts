@@ -10,6 +10,7 @@ import {
   type WorkflowDefinition,
 } from '@commandcenter/protocol';
 import type { Store } from '../store/port.js';
+import { deactivateTriggers, syncTriggers } from '../triggers/trigger-store.js';
 
 export interface ApplyResult<T> {
   name: string;
@@ -141,6 +142,7 @@ export class Catalog {
             'UPDATE workflows SET archived_at = NULL, updated_at = now() WHERE project = $1 AND name = $2',
             [project, wf.name],
           );
+          await syncTriggers(tx, project, wf, row.latest_version);
         }
         return { version: row.latest_version, created: false, restored: row.archived_at !== null };
       }
@@ -155,6 +157,7 @@ export class Catalog {
           WHERE project = $1 AND name = $2`,
         [project, wf.name, version],
       );
+      await syncTriggers(tx, project, wf, version);
       return { version, created: true, restored: row.archived_at !== null };
     });
     this.latest.set(`${project}/${wf.name}`, out.version);
@@ -170,11 +173,16 @@ export class Catalog {
 
   /** Archives a workflow: no new runs; history and running runs stay. */
   async archiveWorkflow(project: string, name: string): Promise<void> {
-    const r = await this.store.query(
-      'UPDATE workflows SET archived_at = now(), updated_at = now() WHERE project = $1 AND name = $2',
-      [project, name],
-    );
-    if (r.rowCount === 0) throw CCError.notFound(`workflow ${name}`);
+    const found = await this.store.transaction(async (tx) => {
+      const r = await tx.query(
+        'UPDATE workflows SET archived_at = now(), updated_at = now() WHERE project = $1 AND name = $2',
+        [project, name],
+      );
+      if (r.rowCount === 0) return false;
+      await deactivateTriggers(tx, project, name);
+      return true;
+    });
+    if (!found) throw CCError.notFound(`workflow ${name}`);
     this.latest.delete(`${project}/${name}`);
   }
 

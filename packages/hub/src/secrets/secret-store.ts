@@ -10,6 +10,14 @@ const NAME = new RegExp(secretNamePattern);
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
 
+/** A value encrypted by {@link SecretStore.encrypt}. */
+export interface SealedValue {
+  keyId: string;
+  iv: Uint8Array;
+  ciphertext: Uint8Array;
+  tag: Uint8Array;
+}
+
 /** A secret as listed: never its value. */
 export interface SecretInfo {
   name: string;
@@ -148,6 +156,40 @@ export class SecretStore implements SecretResolver {
     for (const name of wanted) values.push([name, this.open(project, rows.get(name)!)]);
     // fromEntries defines own properties, so a name like `__proto__` stays an ordinary key.
     return Object.fromEntries(values);
+  }
+
+  /**
+   * Encrypts a value that is not a project secret (a webhook signing secret) with the same key;
+   * `context` is its additional authenticated data, so it decrypts only under the same context.
+   */
+  encrypt(context: readonly string[], value: string): SealedValue {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv(ALGORITHM, this.key, iv);
+    cipher.setAAD(Buffer.from(JSON.stringify(['cc-sealed', ...context]), 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
+    return { keyId: this.keyId, iv, ciphertext, tag: cipher.getAuthTag() };
+  }
+
+  /** Decrypts what {@link encrypt} sealed under the same `context`. */
+  decrypt(context: readonly string[], sealed: SealedValue): string {
+    if (sealed.keyId !== this.keyId) {
+      throw new CCError('CC_E_SECRET_KEY_MISMATCH', {
+        detail: `${context.join(' ')} was encrypted with key ${sealed.keyId}, but this process has key ${this.keyId}`,
+      });
+    }
+    try {
+      const decipher = createDecipheriv(ALGORITHM, this.key, bytes(sealed.iv));
+      decipher.setAAD(Buffer.from(JSON.stringify(['cc-sealed', ...context]), 'utf8'));
+      decipher.setAuthTag(bytes(sealed.tag));
+      return Buffer.concat([decipher.update(bytes(sealed.ciphertext)), decipher.final()]).toString(
+        'utf8',
+      );
+    } catch (err) {
+      throw new CCError('CC_E_SECRET_KEY_MISMATCH', {
+        detail: `${context.join(' ')} fails authentication with key ${this.keyId}`,
+        cause: err,
+      });
+    }
   }
 
   private seal(project: string, name: string, value: string) {

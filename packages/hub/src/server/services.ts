@@ -13,6 +13,8 @@ import { createExecutors, type Executors } from '../executors/registry.js';
 import { loadSecretKey } from '../secrets/secret-key.js';
 import { SecretStore } from '../secrets/secret-store.js';
 import { migrationsCurrent } from '../store/migrate.js';
+import { TriggerFirer } from '../triggers/trigger-firer.js';
+import { TriggerStore } from '../triggers/trigger-store.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 
@@ -28,6 +30,10 @@ export interface Services {
   audit: AuditLog;
   secrets: SecretStore;
   feed: EventFeed;
+  /** The triggers of every workflow, their state and history. */
+  triggers: TriggerStore;
+  /** Starts runs from triggers (idempotent, recorded). */
+  firer: TriggerFirer;
   /**
    * Cron leadership across every hub and worker process of one database (advisory lock); the
    * scheduler fires only while `leader.isLeader`.
@@ -91,6 +97,7 @@ export async function openServices(
   }
   const feed = new EventFeed(store);
   engine.subscribe(() => feed.wake());
+  const triggers = new TriggerStore(store);
   const leader = new LeaderLock(store, 'cron');
   const log = opts.log ?? ((line: string) => console.log(line));
   // NATS services that carry an agent manifest register themselves (SPEC §4).
@@ -113,6 +120,8 @@ export async function openServices(
     audit: new AuditLog(store),
     secrets,
     feed,
+    triggers,
+    firer: new TriggerFirer(engine, triggers),
     leader,
     async ready() {
       await store.query('SELECT 1');
