@@ -11,6 +11,11 @@ import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { auditRoutes } from './routes/audit.js';
 import { eventRoutes } from './routes/events.js';
+import { actionsRoutes } from './routes/actions.js';
+import { alertsRoutes } from './routes/alerts.js';
+import { busEventsRoutes } from './routes/bus-events.js';
+import { triggersRoutes } from './routes/triggers.js';
+import { webhooksRoutes } from './routes/webhooks.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { projectRoutes } from './routes/projects.js';
@@ -106,6 +111,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(sessionRoutes(deps));
   await app.register(homeRoutes());
+  // POST /hooks/<project>/<name>: authenticated by the trigger's signature, not by a token.
+  await app.register(webhooksRoutes(deps));
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -118,6 +125,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await api.register(secretRoutes(deps));
       await api.register(auditRoutes(deps));
       await api.register(eventRoutes(deps));
+      await api.register(triggersRoutes(deps));
+      await api.register(alertsRoutes(deps));
+      await api.register(actionsRoutes(deps));
+      await api.register(busEventsRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

@@ -1,0 +1,7 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiDeps } from '../context.js';
+
+// Being written (issue 5); registered in app.ts.
+export const webhooksRoutes =
+  (_deps: ApiDeps): FastifyPluginAsync =>
+  async () => {};
