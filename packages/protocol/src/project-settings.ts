@@ -11,7 +11,7 @@ export interface ApprovalPolicy {
   allowAuto: boolean;
   /**
    * Agents (`patcher`) or actions (`patcher.apply`) whose steps always wait, even with
-   * `approval: auto` or below the threshold. Default `['patcher.apply']` (its `preview` writes nothing and may run first); a project that sets `[]`
+   * `approval: auto` or below the threshold. Default `['patcher.apply', 'patcher.createFixPR']` (its `preview` writes nothing and may run first); a project that sets `[]`
    * explicitly lets patcher run without approval.
    */
   alwaysRequire: string[];
@@ -32,7 +32,7 @@ export const defaultProjectSettings: ProjectSettings = Object.freeze({
   approvalPolicy: Object.freeze({
     threshold: 'high',
     allowAuto: true,
-    alwaysRequire: Object.freeze(['patcher.apply']) as unknown as string[],
+    alwaysRequire: Object.freeze(['patcher.apply', 'patcher.createFixPR']) as unknown as string[],
   }) as ApprovalPolicy,
   egressAllowHosts: Object.freeze([]) as unknown as string[],
 }) as ProjectSettings;

@@ -49,7 +49,7 @@ for (const kind of storeKinds()) {
             approvalPolicy: {
               threshold: 'high',
               allowAuto: true,
-              alwaysRequire: ['patcher.apply'],
+              alwaysRequire: ['patcher.apply', 'patcher.createFixPR'],
             },
             egressAllowHosts: [],
           },
@@ -74,7 +74,11 @@ for (const kind of storeKinds()) {
       });
       ok(patched);
       assert.deepEqual(patched.json.effective, {
-        approvalPolicy: { threshold: 'medium', allowAuto: true, alwaysRequire: ['patcher.apply'] },
+        approvalPolicy: {
+          threshold: 'medium',
+          allowAuto: true,
+          alwaysRequire: ['patcher.apply', 'patcher.createFixPR'],
+        },
         egressAllowHosts: ['127.0.0.1', '10.0.0.0/8'],
       });
       assert.deepEqual(patched.json.stored, {

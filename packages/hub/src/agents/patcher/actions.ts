@@ -21,7 +21,7 @@ export interface PatcherOptions {
   maxPreviewDiffBytes?: number;
 }
 
-/** Creates the `apply` and `preview` handlers. */
+/** Creates the `apply`, `createFixPR` and `preview` handlers. */
 export function createPatcherActions(opts: PatcherOptions): Record<string, BuiltinHandler> {
   const settings: PatcherSettings = Object.freeze({
     workspaceRoots: [...opts.workspaceRoots],
@@ -32,6 +32,16 @@ export function createPatcherActions(opts: PatcherOptions): Record<string, Built
   });
   return {
     apply: (input, ctx) => runPatch('apply', settings, input, ctx),
+    createFixPR: (input, ctx) => runPatch('apply', settings, withPullRequest(input), ctx),
     preview: (input, ctx) => runPatch('preview', settings, input, ctx),
   };
+}
+
+/** `createFixPR`'s input: a pull request titled after the commit message unless one is given. */
+function withPullRequest(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const input = raw as { message?: unknown; pullRequest?: unknown; push?: unknown };
+  if (input.pullRequest !== undefined || typeof input.message !== 'string') return raw;
+  const title = input.message.split('\n')[0]!.trim() || input.message;
+  return { ...input, pullRequest: { title } };
 }

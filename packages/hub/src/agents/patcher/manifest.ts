@@ -167,6 +167,12 @@ const inputSchema = {
   oneOf: [{ required: ['diff'] }, { required: ['changes'] }],
 } as const;
 
+/** `createFixPR`: the same input, with the forge required (the pull request is the point). */
+const createFixPRInputSchema = {
+  ...inputSchema,
+  required: [...inputSchema.required, 'forge'],
+} as const;
+
 const filesChangedSchema = {
   type: 'array',
   items: {
@@ -241,6 +247,13 @@ export const manifest = {
         'Commit the change on a new branch (in a temporary worktree or clone; the checkout is ' +
         'not touched), push it and open a pull request.',
       input: inputSchema,
+      output: applyOutputSchema,
+    },
+    createFixPR: {
+      description:
+        'apply, then always push and open a pull request (its title defaults to the first line ' +
+        'of the commit message); needs forge.',
+      input: createFixPRInputSchema,
       output: applyOutputSchema,
     },
     preview: {

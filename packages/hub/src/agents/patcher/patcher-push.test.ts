@@ -106,6 +106,24 @@ describe('patcher push and pull requests', () => {
     );
   });
 
+  test('createFixPR opens a pull request titled after the commit message; it needs a forge', async () => {
+    answer = (_req, res) =>
+      json(res, 201, { number: 8, html_url: 'https://github.example/acme/app/pull/8' });
+    const ctx = testContext({ key: 'fix-pr', allowHosts: ['127.0.0.1'] });
+    const { pullRequest: _omitted, ...rest } = input({
+      branch: 'cc/fix-pr',
+      message: 'fix: bump x\n\nBecause the scan said so.',
+    });
+    const out = (await ws.actions.createFixPR!(rest, ctx)) as ApplyOutput;
+    assertOutput('createFixPR', out);
+    assert.deepEqual(out.pullRequest, { number: 8, url: 'https://github.example/acme/app/pull/8' });
+    assert.equal(JSON.parse(server.requests[0]!.body).title, 'fix: bump x');
+    const { forge: _none, ...noForge } = rest;
+    const failure = await failureOf(ws.actions.createFixPR!({ ...noForge, branch: 'cc/x' }, ctx));
+    assert.equal(failure.code, 'CC_E_STEP_INPUT_INVALID');
+    assert.match(failure.message, /forge/);
+  });
+
   test('an existing pull request (422) is a clear, final failure without the token', async () => {
     answer = (_req, res) =>
       json(res, 422, {

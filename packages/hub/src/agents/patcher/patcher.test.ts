@@ -51,12 +51,12 @@ rename to src/renamed.js
 `;
 
 describe('patcher manifest', () => {
-  test('is a valid builtin manifest with risk high and schemas for both actions', () => {
+  test('is a valid builtin manifest with risk high and schemas for every action', () => {
     const result = validateAgentManifest(manifest);
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
     assert.equal(result.agent.risk, 'high');
     assert.equal(result.agent.type, 'builtin');
-    assert.deepEqual(Object.keys(result.agent.actions).sort(), ['apply', 'preview']);
+    assert.deepEqual(Object.keys(result.agent.actions).sort(), ['apply', 'createFixPR', 'preview']);
   });
 
   test('the README example is a valid workflow for this manifest', () => {

@@ -115,7 +115,7 @@ export function checkoutState(ws: TestWorkspace, repo: string): Record<string, s
 }
 
 /** Asserts that `output` conforms to the action's output schema in the manifest. */
-export function assertOutput(action: 'apply' | 'preview', output: unknown): void {
+export function assertOutput(action: 'apply' | 'createFixPR' | 'preview', output: unknown): void {
   assertConformsToOutput(manifest, action, output);
 }
 
