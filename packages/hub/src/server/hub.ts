@@ -39,6 +39,7 @@ export async function startHub(
   try {
     await engine.start();
     await services.leader.start();
+    await services.startSchedulers();
     if (opts.applyExamples ?? true) {
       await applyExamples(engine, config.examplesDir ?? resolve(here, '../../../../examples'), log);
     }

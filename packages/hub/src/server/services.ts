@@ -13,6 +13,7 @@ import { createExecutors, type Executors } from '../executors/registry.js';
 import { loadSecretKey } from '../secrets/secret-key.js';
 import { SecretStore } from '../secrets/secret-store.js';
 import { migrationsCurrent } from '../store/migrate.js';
+import { CronScheduler } from '../triggers/cron-scheduler.js';
 import { TriggerFirer } from '../triggers/trigger-firer.js';
 import { TriggerStore } from '../triggers/trigger-store.js';
 import { openStore } from '../store/open-store.js';
@@ -39,6 +40,11 @@ export interface Services {
    * scheduler fires only while `leader.isLeader`.
    */
   leader: LeaderLock;
+  /**
+   * Starts what fires triggers in the background: the cron scheduler (it fires only while this
+   * process leads). Call after `leader.start()`; `close()` stops them first.
+   */
+  startSchedulers(): Promise<void>;
   ready(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -98,6 +104,7 @@ export async function openServices(
   const feed = new EventFeed(store);
   engine.subscribe(() => feed.wake());
   const triggers = new TriggerStore(store);
+  const firer = new TriggerFirer(engine, triggers);
   const leader = new LeaderLock(store, 'cron');
   const log = opts.log ?? ((line: string) => console.log(line));
   // NATS services that carry an agent manifest register themselves (SPEC §4).
@@ -109,6 +116,8 @@ export async function openServices(
       })
     : undefined;
   await discovery?.start();
+  // Every process runs the scheduler; only the leader's fires (one run per tick regardless).
+  const cron = new CronScheduler({ store, triggers, firer, leader, log });
   return {
     config,
     store,
@@ -121,13 +130,17 @@ export async function openServices(
     secrets,
     feed,
     triggers,
-    firer: new TriggerFirer(engine, triggers),
+    firer,
     leader,
     async ready() {
       await store.query('SELECT 1');
       return migrationsCurrent(store);
     },
+    async startSchedulers() {
+      await cron.start();
+    },
     async close() {
+      await cron.stop();
       await discovery?.stop();
       await leader.stop();
       await engine.stop();

@@ -31,6 +31,8 @@ export async function startWorker(
   const services = await openServices(config, { worker: true, builtins: opts.builtins });
   await services.engine.start();
   await services.leader.start();
+  // Workers hold the cron leadership as often as hubs do: they must fire the schedules too.
+  await services.startSchedulers();
   let stopping: Promise<void> | undefined;
   return {
     services,

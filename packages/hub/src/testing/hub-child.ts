@@ -9,6 +9,9 @@
  * - `WORK <done> <inflight>` whenever this process claimed a step or recorded one as succeeded:
  *   steps it completed so far, and attempts it holds a lease on now. Both come from its engine's
  *   events (published after commit), so a line never runs ahead of the database;
+ * - `RUN {"runId","workflow","trigger","tick"?}` whenever this process created a run (`trigger`: its
+ *   type; a `cron` run was fired by this process's scheduler, as the leader, and `tick` is the
+ *   cron tick it stands for, read back from the run);
  * - `STOPPED` after a graceful stop on SIGTERM; the process then exits on its own, with code 0,
  *   or prints the error and exits with 1.
  */
@@ -47,11 +50,30 @@ const { engine } = running.services;
 let done = 0;
 let started = 0;
 engine.subscribe((e) => {
+  if (e.type === 'workflow.run.queued') {
+    const { runId, workflow, trigger } = e.data;
+    if (trigger !== 'cron') console.log(`RUN ${JSON.stringify({ runId, workflow, trigger })}`);
+    else void printCronRun(runId, workflow);
+    return;
+  }
   if (e.type === 'workflow.step.started') started++;
   else if (e.type === 'workflow.step.succeeded') done++;
   else return;
   console.log(`WORK ${done} ${started - done}`);
 });
+
+async function printCronRun(runId: string, workflow: string) {
+  try {
+    const r = await running.services.store.query<{ tick: string | null }>(
+      `SELECT trigger->>'tick' AS tick FROM runs WHERE id = $1`,
+      [runId],
+    );
+    const tick = r.rows[0]?.tick ?? undefined;
+    console.log(`RUN ${JSON.stringify({ runId, workflow, trigger: 'cron', tick })}`);
+  } catch (err) {
+    console.error(`reading run ${runId} failed:`, err);
+  }
+}
 
 let stopping = false;
 process.on('SIGTERM', () => {
