@@ -13,6 +13,9 @@
  * and, without a store (bench/agents.ts):
  *   W8  one attempt through each agent transport: builtin, process one-shot (sh, node), process
  *       persistent, http (127.0.0.1) and nats: round trip p50/p99
+ * and, through NATS JetStream (bench/events.ts):
+ *   W9  event published on cc.<project>.bench.ping → run started by its event trigger: p50/p99,
+ *       and sustained events/s
  * Usage: npm run bench [-- --json] [-- --only W1,W4] [-- --stores pglite,postgres]
  */
 import pg from 'pg';
@@ -27,6 +30,7 @@ import { createExecutors } from '../packages/hub/src/executors/registry.js';
 import { openStore } from '../packages/hub/src/store/open-store.js';
 import type { Store } from '../packages/hub/src/store/port.js';
 import { benchAgents } from './agents.js';
+import { benchEvents } from './events.js';
 import { benchHttp, HTTP_NOTE, type HttpResult } from './http.js';
 
 const { values } = parseArgs({
@@ -249,18 +253,34 @@ for (const kind of stores) {
     results.push(...(await benchHttp({ kind, pgUrl, scale, workloads: httpWorkloads, log })));
   }
 }
-if (selected('W8')) {
-  log('benchmarking agent transports…');
-  const natsUrl = process.env.CC_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
-  const natsUp = await new Promise<boolean>((resolve) => {
-    const s = netConnect({
-      host: new URL(natsUrl).hostname,
-      port: Number(new URL(natsUrl).port) || 4222,
-    });
+/** Whether a TCP connection to the NATS URL's host and port opens. */
+function reachable(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise<boolean>((resolve) => {
+    const s = netConnect({ host: u.hostname, port: Number(u.port) || 4222 });
     s.once('connect', () => (s.destroy(), resolve(true)));
     s.once('error', () => resolve(false));
   });
+}
+
+if (selected('W8')) {
+  log('benchmarking agent transports…');
+  const natsUrl = process.env.CC_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+  const natsUp = await reachable(natsUrl);
   results.push(...(await benchAgents({ scale, log, ...(natsUp ? { natsUrl } : {}) })));
+}
+if (selected('W9')) {
+  const natsUrl = process.env.CC_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+  if (!(await reachable(natsUrl))) log(`NATS at ${natsUrl} is unreachable: skipping W9`);
+  else
+    results.push(
+      ...(await benchEvents({
+        scale,
+        log,
+        natsUrl,
+        ...(stores.includes('postgres') ? { pgUrl } : {}),
+      })),
+    );
 }
 if (values.json) {
   process.stdout.write(

@@ -451,6 +451,11 @@ export const errorCatalogue = {
     title: 'The LLM provider answered with an error or an unusable completion',
     fix: 'Read the provider’s status and message in the step error; check the model name and API key, and that the model supports structured output (response_format json_schema).',
   },
+  CC_E_EVENT_BUS_UNAVAILABLE: {
+    status: 503,
+    title: 'The event bus is not available',
+    fix: 'Check that the NATS server (NATS_URL) is reachable with JetStream enabled, then publish again.',
+  },
   CC_E_APPROVAL_REJECTED: {
     status: 409,
     title: 'The approval was rejected',
@@ -460,6 +465,28 @@ export const errorCatalogue = {
     status: 409,
     title: 'The approval expired before anyone decided',
     fix: 'Re-run and have an approver decide in time, or raise the node’s `approvalTimeout`.',
+  },
+
+  // --- webhooks (POST /hooks/<project>/<name>) -------------------------------------------------
+  CC_E_WEBHOOK_SIGNATURE: {
+    status: 401,
+    title: 'The webhook signature is missing or does not match',
+    fix: 'Sign exactly `<X-CC-Timestamp>.<raw body>` with HMAC-SHA256 and the webhook’s signing secret, and send `X-CC-Timestamp: <unix seconds>` and `X-CC-Signature: sha256=<hex>` (docs/triggers.md has an openssl one-liner). After a rotation, sign with the new secret (`POST /api/v1/triggers/{id}/webhook-secret` shows it once).',
+  },
+  CC_E_WEBHOOK_STALE: {
+    status: 401,
+    title: 'The webhook timestamp is outside the 5-minute window',
+    fix: 'Sign each delivery when sending it, with the current time in `X-CC-Timestamp` (unix seconds), and keep the sender’s clock in sync (NTP). To resend an old delivery, sign it again with a fresh timestamp and the same `X-CC-Delivery`.',
+  },
+  CC_E_WEBHOOK_NO_SECRET: {
+    status: 401,
+    title: 'The webhook has no signing secret yet',
+    fix: 'A project admin creates it with `POST /api/v1/triggers/{id}/webhook-secret` (the answer shows it once) and configures the sender with it; or declare the trigger with `auth: token` and send an API token.',
+  },
+  CC_E_WEBHOOK_DELIVERY_ID: {
+    status: 400,
+    title: 'The webhook delivery id is missing or invalid',
+    fix: 'Send `X-CC-Delivery: <id>` (1-200 visible ASCII characters, unique per delivery, e.g. a UUID) with every signed delivery; a delivery resent with the same id is answered with the run it already started.',
   },
 } as const satisfies Record<string, { status: number; title: string; fix: string }>;
 

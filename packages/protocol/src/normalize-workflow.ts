@@ -76,8 +76,10 @@ function normalizeTrigger(trigger: WorkflowTriggerDocument, index: number): Work
     const catchUp = trigger.catchUp ?? workflowDefaults.catchUp;
     return { kind: 'cron', index, cron: trigger.cron, ...zone, catchUp };
   }
-  if (trigger.webhook !== undefined)
-    return { kind: 'webhook', index, webhook: trigger.webhook, ...when };
+  if (trigger.webhook !== undefined) {
+    const auth = trigger.auth ?? workflowDefaults.webhookAuth;
+    return { kind: 'webhook', index, webhook: trigger.webhook, auth, ...when };
+  }
   if (trigger.alert !== undefined)
     return { kind: 'alert', index, alert: { ...trigger.alert }, ...when };
   if (trigger.action !== undefined) return { kind: 'action', index, action: trigger.action };

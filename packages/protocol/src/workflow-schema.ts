@@ -107,6 +107,11 @@ export const workflowSchema = {
         timezone: { type: 'string' },
         catchUp: { enum: ['run', 'skip'] },
         webhook: { type: 'string', pattern: namePattern },
+        auth: {
+          enum: ['hmac', 'token'],
+          description:
+            'Webhook triggers: `hmac` (default, signed with the trigger’s secret) or `token` (an API token with the operator role).',
+        },
         manual: { type: ['object', 'null'], additionalProperties: false },
         alert: {
           type: 'object',

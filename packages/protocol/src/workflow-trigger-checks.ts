@@ -16,7 +16,7 @@ export type TriggerKind = (typeof triggerKinds)[number];
 const optionsOf: Record<TriggerKind, readonly string[]> = {
   event: ['when'],
   cron: ['timezone', 'catchUp'],
-  webhook: ['when'],
+  webhook: ['when', 'auth'],
   manual: [],
   alert: ['when'],
   action: [],
@@ -51,7 +51,7 @@ export function checkTriggers(ctx: CheckContext): void {
       return;
     }
     const kind = kinds[0]!;
-    for (const option of ['when', 'timezone', 'catchUp']) {
+    for (const option of ['when', 'timezone', 'catchUp', 'auth']) {
       if (trigger[option] !== undefined && !optionsOf[kind].includes(option)) {
         const owners = triggerKinds.filter((k) => optionsOf[k].includes(option)).join('/');
         report(

@@ -30,6 +30,13 @@ export interface WorkflowNodeDocument {
   onFailure?: OnFailure;
 }
 
+/**
+ * How a webhook delivery authenticates: `hmac` (default) — an HMAC-SHA256 signature of
+ * `<timestamp>.<body>` with the trigger's signing secret; `token` — `Authorization: Bearer <API
+ * token>` with at least the operator role in the project.
+ */
+export type WebhookAuth = 'hmac' | 'token';
+
 /** A trigger as written: exactly one kind key plus that kind's options. */
 export interface WorkflowTriggerDocument {
   event?: string;
@@ -38,6 +45,8 @@ export interface WorkflowTriggerDocument {
   timezone?: string;
   catchUp?: 'run' | 'skip';
   webhook?: string;
+  /** Webhook triggers: how deliveries authenticate (default `hmac`). */
+  auth?: WebhookAuth;
   manual?: Record<string, never> | null;
   alert?: Record<string, string>;
   action?: string;
@@ -96,7 +105,7 @@ export interface WorkflowNode {
 export type WorkflowTrigger =
   | { kind: 'event'; index: number; event: string; when?: string }
   | { kind: 'cron'; index: number; cron: string; timezone?: string; catchUp: 'run' | 'skip' }
-  | { kind: 'webhook'; index: number; webhook: string; when?: string }
+  | { kind: 'webhook'; index: number; webhook: string; auth: WebhookAuth; when?: string }
   | { kind: 'manual'; index: number }
   | { kind: 'alert'; index: number; alert: Record<string, string>; when?: string }
   | { kind: 'action'; index: number; action: string };
@@ -122,8 +131,10 @@ export const workflowDefaults = {
   retry: { attempts: 1, backoff: 'exponential', delayMs: 1000, maxDelayMs: 60_000 },
   onFailure: 'fail',
   catchUp: 'run',
+  webhookAuth: 'hmac',
 } as const satisfies {
   retry: RetryPolicy;
   onFailure: OnFailure;
   catchUp: 'run' | 'skip';
+  webhookAuth: WebhookAuth;
 };

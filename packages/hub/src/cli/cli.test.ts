@@ -435,7 +435,10 @@ describe('commandcenter CLI', { concurrency: true }, () => {
         );
         assert.equal(settings.code, 0, settings.stderr);
         assert.match(settings.stdout, /^approval threshold: +critical$/m);
-        assert.match(settings.stdout, /^always require approval: +patcher\.apply, patcher\.createFixPR$/m);
+        assert.match(
+          settings.stdout,
+          /^always require approval: +patcher\.apply, patcher\.createFixPR$/m,
+        );
         assert.match(settings.stdout, /^egress allowed hosts: +10\.0\.0\.0\/8, api\.internal$/m);
         const [asJson, bad] = await Promise.all([
           cli(['projects', 'settings', 'default', '--json']),

@@ -7,7 +7,9 @@
  * agent action) ended without succeeding.
  */
 import { Command, Option } from 'commander';
+import { registerActions } from './actions.js';
 import { registerAgents } from './agents.js';
+import { registerAlerts } from './alerts.js';
 import { registerApply } from './apply.js';
 import { registerApprovals } from './approvals.js';
 import { registerAudit } from './audit.js';
@@ -21,6 +23,7 @@ import { registerRuns } from './runs.js';
 import { registerSecrets } from './secrets.js';
 import { registerServerCommands } from './server.js';
 import { registerTokens } from './tokens.js';
+import { registerTriggers } from './triggers.js';
 import { registerWorkflows } from './workflows.js';
 
 /** The whole command tree. */
@@ -41,6 +44,9 @@ function createProgram(): Command {
   registerWorkflows(program);
   registerApprovals(program);
   registerAgents(program);
+  registerTriggers(program);
+  registerActions(program);
+  registerAlerts(program);
   registerSecrets(program);
   registerTokens(program);
   registerProjects(program);

@@ -142,7 +142,14 @@ class StepSecrets {
   async optional(name: string): Promise<string | undefined> {
     if (Object.hasOwn(this.values, name)) return this.values[name];
     if (!this.resolver) return undefined;
-    const got = await this.resolver.resolve(this.project, [name]);
+    let got: Record<string, string>;
+    try {
+      got = await this.resolver.resolve(this.project, [name]);
+    } catch (err) {
+      // Not set is an answer here, not a failure; a store that cannot be read still throws.
+      if (isCCError(err) && err.code === 'CC_E_SECRET_MISSING') return undefined;
+      throw err;
+    }
     const value = got[name];
     if (typeof value !== 'string') return undefined;
     this.values = { ...this.values, [name]: value };

@@ -13,6 +13,7 @@ import { createExecutors, type Executors } from '../executors/registry.js';
 import { loadSecretKey } from '../secrets/secret-key.js';
 import { SecretStore } from '../secrets/secret-store.js';
 import { migrationsCurrent } from '../store/migrate.js';
+import { startEventBridge, type EventBridge } from '../bus/index.js';
 import { CronScheduler } from '../triggers/cron-scheduler.js';
 import { TriggerFirer } from '../triggers/trigger-firer.js';
 import { TriggerStore } from '../triggers/trigger-store.js';
@@ -41,8 +42,9 @@ export interface Services {
    */
   leader: LeaderLock;
   /**
-   * Starts what fires triggers in the background: the cron scheduler (it fires only while this
-   * process leads). Call after `leader.start()`; `close()` stops them first.
+   * Starts what fires triggers in the background: the cron scheduler and the event bridge (each
+   * acts only while this process leads it). Call after `leader.start()`; `close()` stops them
+   * first.
    */
   startSchedulers(): Promise<void>;
   ready(): Promise<boolean>;
@@ -118,6 +120,7 @@ export async function openServices(
   await discovery?.start();
   // Every process runs the scheduler; only the leader's fires (one run per tick regardless).
   const cron = new CronScheduler({ store, triggers, firer, leader, log });
+  let bridge: EventBridge | undefined;
   return {
     config,
     store,
@@ -138,8 +141,11 @@ export async function openServices(
     },
     async startSchedulers() {
       await cron.start();
+      // Engine events to the bus (NATS with NATS_URL) and event triggers; any process may lead it.
+      bridge = await startEventBridge({ config, store, engine, triggers, firer }, log);
     },
     async close() {
+      await bridge?.stop();
       await cron.stop();
       await discovery?.stop();
       await leader.stop();
@@ -156,8 +162,10 @@ export function startRetention(s: Services, log: (line: string) => void): () => 
   const prune = () =>
     s.engine
       .pruneRuns(s.config.retentionDays * 86_400_000)
-      .then((n) => {
+      .then(async (n) => {
         if (n > 0) log(`retention: deleted ${n} finished runs`);
+        const records = await s.triggers.prune(s.config.retentionDays * 86_400_000);
+        if (records > 0) log(`retention: deleted ${records} trigger history and delivery records`);
         return s.sessions.prune();
       })
       .catch((err: unknown) => log(`retention failed: ${String(err)}`));

@@ -49,13 +49,6 @@ export class TriggerFirer {
 
   private async decide(t: TriggerRow, req: FireRequest): Promise<FireResult> {
     if (t.paused) return { outcome: 'skipped', reason: 'the trigger is paused' };
-    const depth = Number((req.source as { depth?: unknown }).depth ?? 0);
-    if (depth > MAX_TRIGGER_DEPTH) {
-      return {
-        outcome: 'rejected',
-        reason: `a chain of ${depth} runs started one another's workflows; stopped at ${MAX_TRIGGER_DEPTH} (a workflow that triggers itself?)`,
-      };
-    }
     const when = 'when' in t.spec ? t.spec.when : undefined;
     if (when) {
       try {
@@ -69,6 +62,13 @@ export class TriggerFirer {
           ...(isCCError(err) ? { code: err.code } : {}),
         };
       }
+    }
+    const depth = Number((req.source as { depth?: unknown }).depth ?? 0);
+    if (depth > MAX_TRIGGER_DEPTH) {
+      return {
+        outcome: 'rejected',
+        reason: `a chain of ${depth} runs started one another's workflows; stopped at ${MAX_TRIGGER_DEPTH} (a workflow that triggers itself?)`,
+      };
     }
     try {
       const run = await this.engine.createRun(t.project, t.workflow, {

@@ -104,6 +104,10 @@ for (const kind of storeKinds()) {
       assert.match(state.lastError ?? '', /input/);
       const run = await h.engine.waitForRun((first as { runId: string }).runId);
       assert.equal(run, 'succeeded');
+      // Retention: an hour-old cutoff keeps today's history; a zero age removes it.
+      assert.equal(await triggers.prune(3_600_000), 0);
+      assert.ok((await triggers.prune(-1)) >= 4);
+      assert.deepEqual(await triggers.history('default', a.id), []);
     });
   });
 }

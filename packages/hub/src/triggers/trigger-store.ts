@@ -172,6 +172,24 @@ export class TriggerStore {
     }
   }
 
+  /**
+   * Deletes trigger history, webhook deliveries and Alertmanager notifications older than
+   * `maxAgeMs` (the retention job); returns how many rows went. A webhook delivery's signature
+   * is valid for 5 minutes only, so forgetting old delivery ids cannot let a replay through.
+   */
+  async prune(maxAgeMs: number): Promise<number> {
+    const cutoff = new Date(Date.now() - maxAgeMs);
+    let n = 0;
+    for (const sql of [
+      'DELETE FROM trigger_history WHERE at < $1',
+      'DELETE FROM webhook_deliveries WHERE received_at < $1',
+      'DELETE FROM alert_notifications WHERE received_at < $1',
+    ]) {
+      n += (await this.store.query(sql, [cutoff])).rowCount ?? 0;
+    }
+    return n;
+  }
+
   /** The history of a trigger, newest first, after `before` (an entry id) when paging. */
   async history(
     project: string,

@@ -455,3 +455,184 @@ export interface StreamedEvent {
   cursor: string;
   event: CCEvent;
 }
+
+// --- triggers ---------------------------------------------------------------------------------
+
+/** Kinds of triggers that have state (manual triggers have none). */
+export type StatefulTriggerKind = 'cron' | 'webhook' | 'event' | 'alert' | 'action';
+
+/** A trigger of a workflow's latest version, with its state. */
+export interface TriggerInfo {
+  id: string;
+  project: string;
+  workflow: string;
+  kind: StatefulTriggerKind;
+  /** The normalized trigger as the workflow declares it (`{ kind, index, cron, timezone… }`). */
+  spec: { kind: StatefulTriggerKind; index: number; [setting: string]: unknown };
+  /** The workflow version that declared it last. */
+  version: number;
+  /** `false` once the latest version no longer declares it (listed with `inactive: true`). */
+  active: boolean;
+  paused: boolean;
+  /** Cron: the next tick. */
+  nextFireAt: string | null;
+  /** Cron: the last tick handled; others: when it last created a run. */
+  lastFireAt: string | null;
+  lastRunId: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Webhooks: where to POST (`<public URL>/hooks/<project>/<name>`). */
+  url?: string;
+}
+
+/** Filters of `GET /api/v1/triggers`. */
+export interface TriggerQuery {
+  workflow?: string;
+  kind?: StatefulTriggerKind;
+  /** Include the triggers the latest versions no longer declare. */
+  inactive?: boolean;
+}
+
+/** What a trigger did once. */
+export type TriggerOutcome = 'fired' | 'duplicate' | 'rejected' | 'skipped' | 'filtered';
+
+/** One entry of a trigger's history. */
+export interface TriggerHistoryEntry {
+  id: string;
+  at: string;
+  outcome: TriggerOutcome;
+  /** The run created (`fired`) or found (`duplicate`). */
+  runId: string | null;
+  /** Why no run was created (`rejected`, `skipped`, `filtered`). */
+  reason: string | null;
+  /** Where the firing came from: tick, delivery, subject, alert group, action… */
+  source: Record<string, unknown>;
+}
+
+/** `POST /api/v1/triggers/{id}/webhook-secret`. */
+export interface RotateWebhookSecretRequest {
+  /** How long the previous secret stays valid, e.g. `24h` (a duration). */
+  previousValidFor?: string;
+}
+
+/** The new signing secret of a webhook trigger, shown this once. */
+export interface WebhookSecretRotated {
+  secret: string;
+  createdAt: string;
+  /** When the previous secret stops being accepted (`null`: there was none). */
+  previousExpiresAt: string | null;
+  /** The webhook's name: every workflow of the project declaring it shares the secret. */
+  webhook?: string;
+  project?: string;
+  /** The path deliveries go to (`/hooks/<project>/<name>`). */
+  url?: string;
+  /** The triggers of the project that declare this webhook. */
+  triggerIds?: string[];
+}
+
+// --- alerts -----------------------------------------------------------------------------------
+
+/** Labels or annotations: names to string values. */
+export type LabelSet = Record<string, string>;
+
+/** One alert of an Alertmanager notification. */
+export interface AlertmanagerAlert {
+  status: 'firing' | 'resolved';
+  labels: LabelSet;
+  annotations?: LabelSet;
+  startsAt: string;
+  endsAt?: string;
+  generatorURL?: string;
+  fingerprint?: string;
+}
+
+/** The body Alertmanager POSTs to its webhook receivers (payload version 4). */
+export interface AlertmanagerNotification {
+  version: '4';
+  groupKey: string;
+  truncatedAlerts?: number;
+  status: 'firing' | 'resolved';
+  receiver: string;
+  groupLabels: LabelSet;
+  commonLabels: LabelSet;
+  commonAnnotations?: LabelSet;
+  externalURL?: string;
+  alerts: AlertmanagerAlert[];
+}
+
+/** What one matching `alert:` trigger did with a notification. */
+export interface AlertTriggerOutcome {
+  workflow: string;
+  triggerId: string;
+  outcome: TriggerOutcome;
+  runId: string | null;
+  reason: string | null;
+}
+
+/** The answer to `POST /api/v1/alerts/alertmanager` (always 200 once stored). */
+export interface AlertReceived {
+  /** Id of the recorded notification (`GET /api/v1/alerts/{id}`). */
+  id: string;
+  /** Whether a run exists for it (created now, or by an identical earlier notification). */
+  matched: boolean;
+  runs: AlertTriggerOutcome[];
+}
+
+/** A recorded Alertmanager notification. */
+export interface AlertNotificationSummary {
+  id: string;
+  receivedAt: string;
+  receiver: string | null;
+  status: 'firing' | 'resolved';
+  groupKey: string;
+  groupLabels: LabelSet;
+  commonLabels: LabelSet;
+  /** Number of alerts in it. */
+  alerts: number;
+  matched: boolean;
+  runIds: string[];
+  outcomes: AlertTriggerOutcome[];
+  /** Token name, or `hmac` for a signed notification. */
+  sender: string | null;
+}
+
+export interface AlertNotificationDetail extends AlertNotificationSummary {
+  /** The body as Alertmanager sent it. */
+  payload: AlertmanagerNotification;
+}
+
+/** Filters of `GET /api/v1/alerts`. */
+export interface AlertQuery extends PageQuery {
+  /** `false`: only the notifications that started no run. */
+  matched?: boolean;
+}
+
+// --- UI actions -------------------------------------------------------------------------------
+
+/** A named action and the workflows bound to it (`- action: <name>` triggers). */
+export interface ActionInfo {
+  name: string;
+  workflows: { workflow: string; triggerId: string; paused: boolean }[];
+}
+
+export interface RunActionRequest {
+  /** The run input of every bound workflow. */
+  input?: unknown;
+}
+
+/** What running an action did for one bound workflow. */
+export interface ActionRunOutcome {
+  workflow: string;
+  triggerId: string;
+  outcome: TriggerOutcome;
+  runId: string | null;
+  reason: string | null;
+}
+
+/** `POST /api/v1/actions/{name}`: 202 when a run started, 200 otherwise (repeat, paused). */
+export interface ActionRan {
+  action: string;
+  runs: ActionRunOutcome[];
+}

@@ -276,6 +276,78 @@ export class HubClient {
     return this.http.request('DELETE', `${api}/secrets/${seg(name)}`, { query: this.scope() });
   }
 
+  // --- triggers, alerts and actions ------------------------------------------------------------
+
+  /** Triggers of the project's workflows with their state (next/last fire, last error). */
+  listTriggers(query: T.TriggerQuery = {}): Promise<T.Page<T.TriggerInfo>> {
+    return this.http.request('GET', `${api}/triggers`, { query: this.scope({ ...query }) });
+  }
+
+  getTrigger(id: string): Promise<T.TriggerInfo> {
+    return this.http.request('GET', `${api}/triggers/${seg(id)}`);
+  }
+
+  /** Pauses a trigger: its firings are skipped (and recorded) until it is resumed. */
+  pauseTrigger(id: string): Promise<T.TriggerInfo> {
+    return this.http.request('POST', `${api}/triggers/${seg(id)}/pause`, { body: {} });
+  }
+
+  resumeTrigger(id: string): Promise<T.TriggerInfo> {
+    return this.http.request('POST', `${api}/triggers/${seg(id)}/resume`, { body: {} });
+  }
+
+  /** What a trigger did, newest first: the runs it created, or why not. */
+  triggerHistory(id: string, query: T.PageQuery = {}): Promise<T.Page<T.TriggerHistoryEntry>> {
+    return this.http.request('GET', `${api}/triggers/${seg(id)}/history`, {
+      query: { ...query },
+    });
+  }
+
+  /** A new signing secret for a webhook trigger (shown once); the previous one stays valid a while. */
+  rotateWebhookSecret(
+    id: string,
+    request: T.RotateWebhookSecretRequest = {},
+  ): Promise<T.WebhookSecretRotated> {
+    return this.http.request('POST', `${api}/triggers/${seg(id)}/webhook-secret`, {
+      body: request,
+    });
+  }
+
+  /** Sends an Alertmanager notification, as Alertmanager does (operator token). */
+  sendAlertmanagerNotification(body: T.AlertmanagerNotification): Promise<T.AlertReceived> {
+    return this.http.request('POST', `${api}/alerts/alertmanager`, {
+      query: this.scope(),
+      body,
+    });
+  }
+
+  /** Alertmanager notifications received, newest first; `matched: false` for unmatched ones. */
+  listAlerts(query: T.AlertQuery = {}): Promise<T.Page<T.AlertNotificationSummary>> {
+    return this.http.request('GET', `${api}/alerts`, { query: this.scope({ ...query }) });
+  }
+
+  getAlert(id: string): Promise<T.AlertNotificationDetail> {
+    return this.http.request('GET', `${api}/alerts/${seg(id)}`, { query: this.scope() });
+  }
+
+  /** The project's UI actions with their bound workflows. */
+  listActions(): Promise<T.Page<T.ActionInfo>> {
+    return this.http.request('GET', `${api}/actions`, { query: this.scope() });
+  }
+
+  /** Runs every workflow bound to the action; 404 when none is. */
+  runAction(
+    name: string,
+    request: T.RunActionRequest = {},
+    opts: IdempotencyOptions = {},
+  ): Promise<T.ActionRan> {
+    return this.http.request('POST', `${api}/actions/${seg(name)}`, {
+      query: this.scope(),
+      body: request,
+      headers: opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {},
+    });
+  }
+
   // --- audit and events -------------------------------------------------------------------------
 
   listAudit(query: T.AuditQuery = {}): Promise<T.Page<T.AuditEntry>> {
