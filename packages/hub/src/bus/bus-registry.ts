@@ -1,15 +1,7 @@
-import type { PublishOptions, PublishResult } from './event-bus.js';
+import type { EventBus } from './event-bus.js';
 
 /** What the API needs of a running event bridge: publishing external events. */
-export interface EventPublisher {
-  readonly kind: 'nats' | 'local';
-  publish(
-    project: string,
-    subject: string,
-    payload: unknown,
-    opts?: PublishOptions,
-  ): Promise<PublishResult>;
-}
+export type EventPublisher = Pick<EventBus, 'kind' | 'publish'>;
 
 const publishers = new WeakMap<object, EventPublisher>();
 

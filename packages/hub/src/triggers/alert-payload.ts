@@ -4,35 +4,15 @@
  * Alertmanager's repeats of one notification start one run.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@commandcenter/protocol';
-
-/** One alert of a notification, as Alertmanager sends it. */
-export interface AlertmanagerAlert {
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  annotations?: Record<string, string>;
-  /** RFC 3339. */
-  startsAt: string;
-  /** RFC 3339; `0001-01-01T00:00:00Z` while the alert fires. */
-  endsAt?: string;
-  generatorURL?: string;
-  fingerprint?: string;
-}
+import {
+  canonicalJson,
+  type AlertmanagerAlert,
+  type AlertmanagerNotification as ProtocolNotification,
+} from '@commandcenter/protocol';
 
 /** The body Alertmanager POSTs to a webhook receiver (fields added by later versions are kept). */
-export interface AlertmanagerNotification {
-  version: '4';
-  groupKey: string;
-  truncatedAlerts?: number;
-  status: 'firing' | 'resolved';
-  receiver: string;
-  groupLabels: Record<string, string>;
-  commonLabels: Record<string, string>;
-  commonAnnotations?: Record<string, string>;
-  externalURL?: string;
-  alerts: AlertmanagerAlert[];
-  [extra: string]: unknown;
-}
+export type AlertmanagerNotification = ProtocolNotification & { [extra: string]: unknown };
+export type { AlertmanagerAlert };
 
 /** The run input of an alert notification (the `alert-notification` example's `inputs`). */
 export interface AlertRunInput {
