@@ -3,25 +3,29 @@
  * API token (a relay or proxy in front of Alertmanager: Alertmanager itself cannot sign). The
  * scheme is CommandCenter's webhook scheme (SPEC §6), keyed with a project secret.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { CCError } from '@commandcenter/protocol';
+import {
+  WEBHOOK_HEADERS,
+  WEBHOOK_TOLERANCE_SECONDS,
+  webhookSignature,
+} from './webhook-signature.js';
 
 /** The project secret that keys the signatures of a project's alert notifications. */
 export const ALERT_HMAC_SECRET = 'ALERTMANAGER_WEBHOOK_SECRET';
 
 /** Header with the unix time (seconds) the sender signed at. */
-export const TIMESTAMP_HEADER = 'x-cc-timestamp';
+export const TIMESTAMP_HEADER = WEBHOOK_HEADERS.timestamp;
 
 /** Header with `sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`. */
-export const SIGNATURE_HEADER = 'x-cc-signature';
+export const SIGNATURE_HEADER = WEBHOOK_HEADERS.signature;
 
 /** How far a signed timestamp may be from the hub's clock (either way), in seconds. */
-export const REPLAY_WINDOW_SECONDS = 300;
+export const REPLAY_WINDOW_SECONDS = WEBHOOK_TOLERANCE_SECONDS;
 
 /** `sha256=<hex>` for a body signed at `timestamp` (what a sender computes). */
 export function signAlertBody(secret: string, timestamp: string, body: string | Buffer): string {
-  const mac = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
-  return `sha256=${mac}`;
+  return webhookSignature(secret, timestamp, typeof body === 'string' ? Buffer.from(body) : body);
 }
 
 const unauthorized = (detail: string) => new CCError('CC_E_UNAUTHORIZED', { detail });

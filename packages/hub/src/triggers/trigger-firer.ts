@@ -1,4 +1,4 @@
-import { evaluateCondition, isCCError } from '@commandcenter/protocol';
+import { evaluateCondition, isCCError, type Problem } from '@commandcenter/protocol';
 import type { Engine } from '../engine/engine.js';
 import type { TriggerRow, TriggerStore } from './trigger-store.js';
 
@@ -20,7 +20,13 @@ export interface FireRequest {
 /** How one firing ended; every one is recorded in the trigger's history. */
 export type FireResult =
   | { outcome: 'fired' | 'duplicate'; runId: string }
-  | { outcome: 'skipped' | 'filtered' | 'rejected'; reason: string; code?: string };
+  | {
+      outcome: 'skipped' | 'filtered' | 'rejected';
+      reason: string;
+      code?: string;
+      /** Why the run could not be created, with paths (input failing the `inputs` schema). */
+      problems?: Problem[];
+    };
 
 /** Longest chain of runs started by other runs' events (a workflow triggering itself stops). */
 export const MAX_TRIGGER_DEPTH = 8;
@@ -89,6 +95,7 @@ export class TriggerFirer {
         outcome: 'rejected',
         reason: `${err.message}${details ? ` (${details})` : ''}`,
         code: err.code,
+        ...(err.problems?.length ? { problems: err.problems } : {}),
       };
     }
   }

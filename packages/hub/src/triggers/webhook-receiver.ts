@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CCError,
-  isCCError,
-  isErrorCode,
-  validateAgainstSchema,
-  type WebhookAuth,
-} from '@commandcenter/protocol';
+import { CCError, isCCError, isErrorCode, type WebhookAuth } from '@commandcenter/protocol';
 import type { TokenStore } from '../auth/token-store.js';
-import type { Catalog } from '../engine/catalog.js';
 import type { Store } from '../store/port.js';
 import type { FireResult, TriggerFirer } from './trigger-firer.js';
 import type { TriggerRow, TriggerStore } from './trigger-store.js';
@@ -66,7 +59,6 @@ export interface WebhookReceiverDeps {
   firer: TriggerFirer;
   secrets: WebhookSecrets;
   tokens: Pick<TokenStore, 'verify'>;
-  catalog: Pick<Catalog, 'definition'>;
   /** Milliseconds since the epoch (the replay window's clock). */
   now?: () => number;
 }
@@ -191,7 +183,7 @@ export class WebhookReceiver {
       }
     }
     if (answer.runs.length === 0 && rejection) {
-      const err = await this.rejectionError(rejection[0], rejection[1], input);
+      const err = this.rejectionError(rejection[0], rejection[1]);
       this.recorded.add(err); // the firer has recorded it
       throw err;
     }
@@ -229,21 +221,14 @@ export class WebhookReceiver {
   }
 
   /** The answer to a delivery no workflow accepted: the input's problems, with their paths. */
-  private async rejectionError(t: TriggerRow, r: NotFired, input: unknown): Promise<CCError> {
-    if (r.code === 'CC_E_INPUT_INVALID') {
-      const def = await this.deps.catalog
-        .definition(t.project, t.workflow, t.version)
-        .catch(() => undefined);
-      const problems = def?.inputs
-        ? validateAgainstSchema(def.inputs, input, 'CC_E_INPUT_INVALID', 'input')
-        : [];
-      if (problems.length > 0) {
-        const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-        return new CCError('CC_E_INPUT_INVALID', {
-          detail: `the body (the run input) does not match the inputs of workflow ${t.workflow}: ${problems[0]!.message}${more}`,
-          problems,
-        });
-      }
+  private rejectionError(t: TriggerRow, r: NotFired): CCError {
+    const problems = r.code === 'CC_E_INPUT_INVALID' && 'problems' in r ? (r.problems ?? []) : [];
+    if (problems.length > 0) {
+      const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+      return new CCError('CC_E_INPUT_INVALID', {
+        detail: `the body (the run input) does not match the inputs of workflow ${t.workflow}: ${problems[0]!.message}${more}`,
+        problems,
+      });
     }
     const code = r.code && isErrorCode(r.code) ? r.code : 'CC_E_CONFLICT';
     return new CCError(code, { detail: `workflow ${t.workflow} started no run: ${r.reason}` });

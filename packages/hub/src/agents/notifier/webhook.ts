@@ -3,7 +3,7 @@
  * (SPEC §6): `X-CC-Timestamp: <unix seconds>` and
  * `X-CC-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`.
  */
-import { createHmac } from 'node:crypto';
+import { webhookSignature } from '../../triggers/webhook-signature.js';
 import { StepFailure } from '../../executors/builtin.js';
 import type { GuardedResponse } from '../../net/guarded-fetch.js';
 import type { FailureReading } from './http-delivery.js';
@@ -61,7 +61,7 @@ export function webhookPayload(
 
 /** `sha256=<hex>`: the signature of `body` sent at `timestamp` (unix seconds). */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+  return webhookSignature(secret, timestamp, Buffer.from(body, 'utf8'));
 }
 
 /**

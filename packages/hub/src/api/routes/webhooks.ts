@@ -58,7 +58,6 @@ export const webhooksRoutes =
       firer: deps.firer,
       secrets,
       tokens: deps.tokens,
-      catalog: deps.engine.catalog,
     });
     const found = new WeakMap<FastifyRequest, { name: string; triggers: TriggerRow[] }>();
 
