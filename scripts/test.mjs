@@ -84,6 +84,33 @@ if (built.status !== 0) {
 let files = findTests(join(root, 'packages')).concat(findTests(join(root, 'test')));
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 files.sort();
+
+// The UI suites drive Debian's Chromium (apt-get install -y chromium) against a hub serving the
+// built UI: build it first (Vite, about a second), or skip them when there is no browser.
+const isUiSuite = (f) => f.includes(`${join('packages', 'web', 'e2e')}`);
+if (files.some(isUiSuite)) {
+  const chromium = process.env.CC_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(chromium)) {
+    files = files.filter((f) => !isUiSuite(f));
+    const reason = `UI end-to-end suites: no browser at ${chromium} (apt-get install -y chromium)`;
+    console.log(`Skipped: ${reason}`);
+    if (require) {
+      console.error('CC_REQUIRE_SERVICES=1: the UI suites must run here; install chromium.');
+      process.exit(1);
+    }
+    skipped.push(reason);
+  } else {
+    const ui = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+      { cwd: join(root, 'packages/web'), stdio: 'inherit' },
+    );
+    if (ui.status !== 0) {
+      console.error('building the web UI failed (see above)');
+      process.exit(1);
+    }
+  }
+}
 console.log(
   `Running ${files.length} test files${pgOk === true ? ' (PGlite and PostgreSQL)' : ' (PGlite only)'}`,
 );

@@ -32,6 +32,8 @@ export interface Config {
    * compliance-checker) and patcher may write in; default `<dataDir>/workspaces`.
    */
   workspaceRoots: readonly string[];
+  /** The built web UI the hub serves at `/` (default: the repository's packages/web/dist). */
+  uiDir?: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     bodyLimit: int(env, 'CC_BODY_LIMIT', 1_048_576, 1_024, 1_073_741_824),
     rateLimit: int(env, 'CC_RATE_LIMIT', 6_000, 0, 10_000_000),
     natsUrl: natsUrl(env.NATS_URL),
+    uiDir: env.CC_UI_DIR ? resolve(env.CC_UI_DIR) : undefined,
     workspaceRoots: workspaceRoots(env.CC_WORKSPACE_ROOTS, env.CC_DATA_DIR),
   });
 }

@@ -1,3 +1,5 @@
+import type { AttemptUsage } from './execution.js';
+
 /**
  * The one typed event map (SPEC §6). The engine writes these to its outbox; the UI stream, NATS
  * subjects, span names and counters all derive from it.
@@ -54,6 +56,16 @@ interface RunEventData {
   durationMs?: number;
 }
 
+/**
+ * What an attempt spent, on every event that ends one (a completion or a lost lease): its wall
+ * time and, when the agent reported it, its usage. Events that end no attempt (an approval
+ * rejected or expired, a forEach node closing) carry neither.
+ */
+interface AttemptSpent {
+  durationMs?: number;
+  usage?: AttemptUsage;
+}
+
 interface StepEventData {
   runId: string;
   workflow: string;
@@ -75,18 +87,22 @@ export interface EventMap {
   'workflow.run.cancelled': RunEventData;
   'workflow.run.timed_out': RunEventData;
   'workflow.step.started': StepEventData & { worker: string };
-  'workflow.step.succeeded': StepEventData & { durationMs?: number; items?: number };
-  'workflow.step.failed': StepEventData & { error: unknown };
-  'workflow.step.skipped': StepEventData & { durationMs?: number };
-  'workflow.step.retrying': StepEventData & {
-    error: unknown;
-    delayMs: number;
-    nextAttempt: number;
-  };
+  'workflow.step.succeeded': StepEventData & AttemptSpent & { items?: number };
+  'workflow.step.failed': StepEventData & AttemptSpent & { error: unknown };
+  'workflow.step.skipped': StepEventData & AttemptSpent;
+  'workflow.step.retrying': StepEventData &
+    AttemptSpent & {
+      error: unknown;
+      delayMs: number;
+      nextAttempt: number;
+    };
   'approval.requested': StepEventData & { approvalId: string; expiresInMs: number | null };
   'approval.decided': StepEventData & {
     approvalId: string;
-    decision: 'approved' | 'rejected' | 'expired';
+    /** `cancelled`: the run ended (failed, cancelled, timed out) while the approval was pending. */
+    decision: 'approved' | 'rejected' | 'expired' | 'cancelled';
+    /** Request to decision, in milliseconds. */
+    waitMs?: number;
     decidedBy?: string;
     comment?: string | null;
   };

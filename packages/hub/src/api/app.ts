@@ -110,7 +110,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(deps));
   await app.register(sessionRoutes(deps));
-  await app.register(homeRoutes());
+  await app.register(homeRoutes(deps.uiDir));
   // POST /hooks/<project>/<name>: authenticated by the trigger's signature, not by a token.
   await app.register(webhooksRoutes(deps));
   await app.register(

@@ -32,6 +32,8 @@ export interface ApiDeps {
   rateLimit: number;
   /** Interval of SSE keep-alives (default 15 s). */
   sseKeepaliveMs?: number;
+  /** The built web UI served at `/` (default: the repository's packages/web/dist). */
+  uiDir?: string;
   /** Whether the store answers and its migrations are current (for /readyz). */
   ready(): Promise<boolean>;
 }

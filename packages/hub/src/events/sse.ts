@@ -20,6 +20,14 @@ export function formatSse(e: FeedEvent): string {
 /** A comment line: keeps proxies from closing an idle stream; clients ignore it. */
 export const SSE_KEEPALIVE = ': keepalive\n\n';
 
+/** Response headers of every event stream (`x-accel-buffering`: no buffering in nginx). */
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+
 /**
  * Where a stream starts: the `Last-Event-ID` header (or its query-string stand-in, for clients
  * that cannot set headers). Absent, empty or `now` → `'now'`; otherwise the cursor, checked here

@@ -48,6 +48,7 @@ export async function startHub(
       ...services,
       bodyLimit: config.bodyLimit,
       rateLimit: config.rateLimit,
+      uiDir: config.uiDir,
     });
     await app.listen({ port: config.port, host: config.host });
     const addr = app.server.address() as AddressInfo;

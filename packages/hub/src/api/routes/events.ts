@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { EVENT_TYPES } from '@commandcenter/protocol';
 import { authorize } from '../../auth/roles.js';
-import { formatSse, parseLastEventId, SSE_KEEPALIVE } from '../../events/sse.js';
+import { formatSse, parseLastEventId, SSE_HEADERS, SSE_KEEPALIVE } from '../../events/sse.js';
 import { principalOf, type ApiDeps } from '../context.js';
 import { objectName, projectName, uuid } from '../schemas.js';
 
@@ -77,12 +77,7 @@ export const eventRoutes =
         });
         reply.hijack();
         const res = reply.raw;
-        res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache, no-transform',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-        });
+        res.writeHead(200, SSE_HEADERS);
         res.write(': connected\n\n');
         for (const chunk of early) res.write(chunk);
         live = true;
