@@ -217,6 +217,62 @@ const cases: BadRequestCase[] = [
     code: 'CC_E_BAD_REQUEST',
     paths: ['Last-Event-ID'],
   },
+  {
+    name: 'log stream: a cursor that is not one',
+    method: 'GET',
+    url: (f) => `${V1}/runs/${f.succeededRun}/logs/stream?cursor=12`,
+    status: 400,
+    code: 'CC_E_BAD_REQUEST',
+    paths: ['query.cursor'],
+  },
+  {
+    name: 'log stream: a Last-Event-ID that is not one',
+    method: 'GET',
+    url: (f) => `${V1}/runs/${f.succeededRun}/logs/stream`,
+    headers: { 'last-event-id': '1-2-3' },
+    status: 400,
+    code: 'CC_E_BAD_REQUEST',
+    paths: ['Last-Event-ID'],
+  },
+  {
+    name: 'log stream: an empty step',
+    method: 'GET',
+    url: (f) => `${V1}/runs/${f.succeededRun}/logs/stream?step=`,
+    status: 400,
+    code: 'CC_E_BAD_REQUEST',
+    paths: ['query.step'],
+  },
+  {
+    name: 'log stream: an unknown run',
+    method: 'GET',
+    url: `${V1}/runs/${MISSING_ID}/logs/stream`,
+    status: 404,
+    code: 'CC_E_NOT_FOUND',
+  },
+  {
+    name: 'log stream: a run of another project',
+    method: 'GET',
+    url: (f) => `${V1}/runs/${f.runningRun}/logs/stream`,
+    token: (f) => f.alphaAdmin,
+    status: 404,
+    code: 'CC_E_NOT_FOUND',
+  },
+  {
+    name: 'stats: a window that is not offered',
+    method: 'GET',
+    url: `${V1}/stats/overview?window=2h`,
+    status: 400,
+    code: 'CC_E_BAD_REQUEST',
+    paths: ['query.window'],
+  },
+  {
+    name: 'stats: a project the token cannot see',
+    method: 'GET',
+    url: `${V1}/stats/overview?project=default`,
+    token: (f) => f.alphaAdmin,
+    status: 404,
+    code: 'CC_E_NOT_FOUND',
+  },
 
   // --- routing -----------------------------------------------------------------------------------
   {
@@ -245,4 +301,4 @@ const cases: BadRequestCase[] = [
   },
 ];
 
-badRequestBattery('ids, names and query strings', cases, { atLeast: 29 });
+badRequestBattery('ids, names and query strings', cases, { atLeast: 36 });

@@ -13,6 +13,7 @@ import { audit, scope, type ApiDeps } from '../context.js';
 import { documentBody } from '../document-body.js';
 import { nameParams, objectName, projectQuery } from '../schemas.js';
 import { structuralDiff } from '../structural-diff.js';
+import { workflowStats } from '../workflow-stats.js';
 
 const versionParams = {
   type: 'object',
@@ -95,7 +96,7 @@ export const workflowRoutes =
       {
         schema: {
           tags: ['workflows'],
-          summary: 'Workflows of the project',
+          summary: 'Workflows of the project, each with stats of its recent runs',
           querystring: {
             type: 'object',
             properties: {
@@ -122,6 +123,11 @@ export const workflowRoutes =
             WHERE w.project = $1 AND ($2 OR w.archived_at IS NULL) ORDER BY w.name`,
           [project, archived],
         );
+        const stats = await workflowStats(
+          deps.store,
+          project,
+          r.rows.map((w) => w.name),
+        );
         return {
           items: r.rows.map((w) => ({
             name: w.name,
@@ -129,6 +135,7 @@ export const workflowRoutes =
             description: w.description ?? '',
             archived: w.archived_at !== null,
             updatedAt: isoTime(w.updated_at),
+            stats: stats.get(w.name),
           })),
         };
       },
