@@ -81,9 +81,35 @@ if (built.status !== 0) {
   process.exit(1);
 }
 
-let files = findTests(join(root, 'packages')).concat(findTests(join(root, 'test')));
+let files = findTests(join(root, 'packages'))
+  .concat(findTests(join(root, 'test')))
+  .concat(findTests(join(root, 'ops')));
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 files.sort();
+if (files.length === 0) {
+  // `node --test` with no file would run every test file it can find instead.
+  console.error(`no test file matches ${filter.join(' ')}`);
+  process.exit(1);
+}
+
+// The ops/ suites run Debian's Prometheus tools (apt-get install -y prometheus
+// prometheus-alertmanager); they skip themselves without them, or fail under CC_REQUIRE_SERVICES=1.
+if (files.some((f) => f.startsWith(join(root, 'ops')))) {
+  const onPath = (names) =>
+    (process.env.PATH ?? '').split(':').some((d) => names.some((n) => existsSync(join(d, n))));
+  const missing = [['promtool'], ['prometheus'], ['prometheus-alertmanager', 'alertmanager']]
+    .filter((names) => !onPath(names))
+    .map((names) => names.join(' or '));
+  if (missing.length) {
+    const reason = `ops/ Prometheus suites: ${missing.join(', ')} not installed (apt-get install -y prometheus prometheus-alertmanager)`;
+    console.log(`Skipped: ${reason}`);
+    if (require) {
+      console.error('CC_REQUIRE_SERVICES=1: the ops/ suites must run here; install the tools.');
+      process.exit(1);
+    }
+    skipped.push(reason);
+  }
+}
 
 // The UI suites drive Debian's Chromium (apt-get install -y chromium) against a hub serving the
 // built UI: build it first (Vite, about a second), or skip them when there is no browser.

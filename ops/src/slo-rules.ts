@@ -40,8 +40,7 @@ const burning = (slo: Slo, window: string, factor: number) =>
 const burnExpr = (slo: Slo, pairs: readonly BurnWindow[]) =>
   pairs
     .map(
-      (p) =>
-        `(\n  ${burning(slo, p.long, p.factor)}\nand\n  ${burning(slo, p.short, p.factor)}\n)`,
+      (p) => `(\n  ${burning(slo, p.long, p.factor)}\nand\n  ${burning(slo, p.short, p.factor)}\n)`,
     )
     .join('\nor\n');
 
@@ -57,7 +56,7 @@ function burnAlert(slo: Slo, kind: (typeof burnAlerts)[number]): AlertingRule {
     for: kind.for,
     labels: { severity: kind.severity },
     annotations: {
-      summary: `${slo.title} SLO${where}: the error budget burns too fast ({{ $value | humanizePercentage }} bad)`,
+      summary: `${slo.title} SLO${where}: the error budget burns ${kind.pace}`,
       description:
         `Objective: ${slo.description}. At this rate the 30-day error budget ` +
         `(${percent(1 - slo.objective)} of events) is exhausted ${kind.exhaustion} ` +

@@ -4,8 +4,11 @@
  * so that the objective, the SLI and its alerts cannot drift apart.
  */
 
-/** A PromQL expression for one window (`5m`, `1h`, … as a range duration). */
-export type WindowedExpr = (window: string) => string;
+/**
+ * A PromQL expression over one window (`5m`, `1h`, `$__range`…); `filter` adds label matchers
+ * to every selector (the dashboards' `project=~"$project"`).
+ */
+export type WindowedExpr = (window: string, filter?: string) => string;
 
 export interface Slo {
   /** Value of the `slo` label on every series and alert of this SLO (snake_case). */
@@ -31,13 +34,20 @@ export const JOB = 'job="commandcenter"';
 const sumBy = (by: string[], inner: string) =>
   by.length ? `sum by (${by.join(', ')}) (${inner})` : `sum(${inner})`;
 
-const rate = (by: string[], selector: string) => (w: string) => sumBy(by, `rate(${selector}[${w}])`);
+/** `metric{job, matchers}` summed as a rate `by`; `filter` joins the matchers at call time. */
+const rate =
+  (by: string[], metric: string, matchers = ''): WindowedExpr =>
+  (w, filter) => {
+    const all = [JOB, matchers, filter].filter(Boolean).join(', ');
+    return sumBy(by, `rate(${metric}{${all}}[${w}])`);
+  };
 
 /** Latency SLI from a histogram: bad = observations above the `le` bucket. */
 function slowerThan(by: string[], histogram: string, matchers: string, le: string) {
-  const count = rate(by, `${histogram}_count{${JOB}, ${matchers}}`);
-  const fast = rate(by, `${histogram}_bucket{${JOB}, ${matchers}, le="${le}"}`);
-  return { errors: (w: string) => `${count(w)} - ${fast(w)}`, total: count };
+  const count = rate(by, `${histogram}_count`, matchers);
+  const fast = rate(by, `${histogram}_bucket`, `${matchers}, le="${le}"`);
+  const errors: WindowedExpr = (w, filter) => `${count(w, filter)} - ${fast(w, filter)}`;
+  return { errors, total: count };
 }
 
 const project = ['project'];
@@ -51,8 +61,8 @@ export const slos: Slo[] = [
     description:
       '99% of finished runs succeed (failed and timed_out are bad; cancelled runs do not count)',
     by: project,
-    errors: rate(project, `cc_runs_finished_total{${JOB}, status=~"failed|timed_out"}`),
-    total: rate(project, `cc_runs_finished_total{${JOB}, status=~"succeeded|failed|timed_out"}`),
+    errors: rate(project, 'cc_runs_finished_total', 'status=~"failed|timed_out"'),
+    total: rate(project, 'cc_runs_finished_total', 'status=~"succeeded|failed|timed_out"'),
   },
   {
     name: 'api_availability',
@@ -61,8 +71,8 @@ export const slos: Slo[] = [
     objective: 0.999,
     description: '99.9% of HTTP requests to the hub are answered without a 5xx status',
     by: [],
-    errors: rate([], `cc_http_requests_total{${JOB}, status=~"5.."}`),
-    total: rate([], `cc_http_requests_total{${JOB}}`),
+    errors: rate([], 'cc_http_requests_total', 'status=~"5.."'),
+    total: rate([], 'cc_http_requests_total'),
   },
   {
     name: 'run_latency',
@@ -81,8 +91,8 @@ export const slos: Slo[] = [
     objective: 0.99,
     description: '99% of finished steps succeed (failed is bad; skipped steps do not count)',
     by: project,
-    errors: rate(project, `cc_steps_finished_total{${JOB}, status="failed"}`),
-    total: rate(project, `cc_steps_finished_total{${JOB}, status=~"succeeded|failed"}`),
+    errors: rate(project, 'cc_steps_finished_total', 'status="failed"'),
+    total: rate(project, 'cc_steps_finished_total', 'status=~"succeeded|failed"'),
   },
   {
     name: 'approval_latency',
@@ -120,6 +130,7 @@ export const burnAlerts = [
       { long: '1h', short: '5m', factor: 14.4 },
       { long: '6h', short: '30m', factor: 6 },
     ] satisfies BurnWindow[],
+    pace: 'fast',
     exhaustion: 'within days',
   },
   {
@@ -130,6 +141,7 @@ export const burnAlerts = [
       { long: '1d', short: '2h', factor: 3 },
       { long: '3d', short: '6h', factor: 1 },
     ] satisfies BurnWindow[],
+    pace: 'steadily',
     exhaustion: 'before the 30-day window ends',
   },
 ] as const;
