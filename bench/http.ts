@@ -18,6 +18,7 @@ import pg from 'pg';
 import { loadConfig } from '../packages/hub/src/config.js';
 import { BuiltinRegistry } from '../packages/hub/src/executors/builtin.js';
 import { startHub } from '../packages/hub/src/server/hub.js';
+import { telemetryEnv } from './telemetry.js';
 
 export const HTTP_NOTE =
   'W6/W7: HTTP to a hub on 127.0.0.1 started in this process (CC_RATE_LIMIT=0, CC_CONCURRENCY=50), ' +
@@ -241,6 +242,7 @@ export async function benchHttp(o: HttpBenchOptions): Promise<HttpResult[]> {
     CC_RETENTION_DAYS: '0',
     CC_DATA_DIR: dataDir, // PGlite on disk, as users run it
     CC_SECRET_KEY: randomBytes(32).toString('hex'),
+    ...telemetryEnv,
     ...(o.kind === 'postgres' ? { DATABASE_URL: o.pgUrl, CC_DB_SCHEMA: schema } : {}),
   });
   const builtins = new BuiltinRegistry().register('bench', { noop: () => ({}) });

@@ -17,6 +17,7 @@
  *   W9  event published on cc.<project>.bench.ping → run started by its event trigger: p50/p99,
  *       and sustained events/s
  * Usage: npm run bench [-- --json] [-- --only W1,W4] [-- --stores pglite,postgres]
+ * Metrics are on, as in a hub; `CC_TELEMETRY=off npm run bench …` measures without them.
  */
 import pg from 'pg';
 import { connect as netConnect } from 'node:net';
@@ -32,6 +33,8 @@ import type { Store } from '../packages/hub/src/store/port.js';
 import { benchAgents } from './agents.js';
 import { benchEvents } from './events.js';
 import { benchHttp, HTTP_NOTE, type HttpResult } from './http.js';
+import { TELEMETRY_NOTE, meteredEngine, meteredStore } from './telemetry.js';
+import { TRACING_NOTE, closeTracing, tracedEngineOptions } from './tracing.js';
 
 const { values } = parseArgs({
   options: {
@@ -97,10 +100,11 @@ const fanout = {
 
 async function freshStore(kind: string): Promise<Store & { drop(): Promise<void> }> {
   const schema = `bench_${process.pid}_${Date.now()}`;
-  const store =
+  const store = meteredStore(
     kind === 'postgres'
       ? await openStore({ databaseUrl: pgUrl, schema, poolSize: 20 })
-      : await openStore({ dataDir: await mkdtemp(join(tmpdir(), 'cc-bench-')) }); // on disk, as users run it
+      : await openStore({ dataDir: await mkdtemp(join(tmpdir(), 'cc-bench-')) }), // on disk, as users run it
+  );
   return Object.assign(store, {
     async drop() {
       await store.close();
@@ -116,7 +120,15 @@ async function freshStore(kind: string): Promise<Store & { drop(): Promise<void>
 
 function makeEngine(store: Store, concurrency: number, worker = true) {
   const builtins = new BuiltinRegistry().register('bench', { noop: () => ({}) });
-  return new Engine({ store, executors: createExecutors({ builtins }), concurrency, worker });
+  const traced = tracedEngineOptions(store);
+  const engine = new Engine({
+    ...traced.options,
+    executors: createExecutors({ builtins }),
+    concurrency,
+    worker,
+  });
+  traced.watch(engine);
+  return meteredEngine(engine);
 }
 
 async function sequential(engine: Engine, workflow: string, n: number): Promise<number[]> {
@@ -244,7 +256,7 @@ if (!stores.includes('postgres'))
   log(`PostgreSQL at ${pgUrl} is unreachable: benchmarking PGlite only`);
 const selected = (w: string) => !only || only.has(w);
 const httpWorkloads = new Set(['W6', 'W7'].filter(selected));
-const notes = httpWorkloads.size ? [HTTP_NOTE] : [];
+const notes = [TELEMETRY_NOTE, TRACING_NOTE, ...(httpWorkloads.size ? [HTTP_NOTE] : [])];
 for (const kind of stores) {
   log(`benchmarking ${kind}…`);
   if (['W1', 'W2', 'W3', 'W4', 'W5'].some(selected)) await benchStore(kind);
@@ -282,6 +294,7 @@ if (selected('W9')) {
       })),
     );
 }
+await closeTracing();
 if (values.json) {
   process.stdout.write(
     JSON.stringify(

@@ -32,6 +32,23 @@ export interface Config {
    * compliance-checker) and patcher may write in; default `<dataDir>/workspaces`.
    */
   workspaceRoots: readonly string[];
+  /**
+   * Metrics collection (`CC_TELEMETRY`, default on): off drops every metrics hook (engine events,
+   * HTTP, store timing) and `/metrics`.
+   */
+  telemetry: boolean;
+  /**
+   * Port of a separate `/metrics` listener (`CC_METRICS_PORT`; 0 = any free port), the way a
+   * worker, which has no HTTP server, is scraped; unset: none.
+   */
+  metricsPort?: number;
+  /** USD per second of attempt wall time (`CC_COMPUTE_COST_PER_SECOND`, default 0). */
+  computeCostPerSecond: number;
+  /**
+   * Link of a trace in the tracing UI (`CC_TRACE_URL_TEMPLATE`, `{traceId}` replaced by a run's
+   * trace id), e.g. `http://localhost:3000/explore?traceId={traceId}`; unset: the UI shows no link.
+   */
+  traceUrlTemplate?: string;
   /** The built web UI the hub serves at `/` (default: the repository's packages/web/dist). */
   uiDir?: string;
 }
@@ -46,6 +63,27 @@ function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max
     });
   }
   return n;
+}
+
+function decimal(env: NodeJS.ProcessEnv, name: string, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !Number.isFinite(n) || n > max) {
+    throw new CCError('CC_E_CONFIG_INVALID', {
+      detail: `${name}=${JSON.stringify(raw)} is not valid: use a number from 0 to ${max}, e.g. 0.0001 (default 0)`,
+    });
+  }
+  return n;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, def: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new CCError('CC_E_CONFIG_INVALID', {
+    detail: `${name}=${JSON.stringify(raw)} is not valid: use on or off (default ${def ? 'on' : 'off'})`,
+  });
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -73,7 +111,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     natsUrl: natsUrl(env.NATS_URL),
     uiDir: env.CC_UI_DIR ? resolve(env.CC_UI_DIR) : undefined,
     workspaceRoots: workspaceRoots(env.CC_WORKSPACE_ROOTS, env.CC_DATA_DIR),
+    telemetry: onOff(env, 'CC_TELEMETRY', true),
+    metricsPort: env.CC_METRICS_PORT ? int(env, 'CC_METRICS_PORT', 0, 0, 65_535) : undefined,
+    computeCostPerSecond: decimal(env, 'CC_COMPUTE_COST_PER_SECOND', 1_000),
+    traceUrlTemplate: traceUrlTemplate(env.CC_TRACE_URL_TEMPLATE),
   });
+}
+
+function traceUrlTemplate(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (!/^https?:\/\/\S+$/.test(raw) || !raw.includes('{traceId}')) {
+    throw new CCError('CC_E_CONFIG_INVALID', {
+      detail: `CC_TRACE_URL_TEMPLATE=${JSON.stringify(raw)} must be an http:// or https:// URL containing {traceId}, e.g. http://localhost:3000/explore?traceId={traceId}`,
+    });
+  }
+  return raw;
 }
 
 function schemaName(raw: string | undefined): string | undefined {

@@ -17,9 +17,15 @@ import { busEventsRoutes } from './routes/bus-events.js';
 import { triggersRoutes } from './routes/triggers.js';
 import { webhooksRoutes } from './routes/webhooks.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { registerHttpMetrics } from '../telemetry/http-metrics.js';
+import { installHttpTracing } from '../telemetry/tracing-http.js';
+import { uiConfigRoutes } from './routes/ui-config.js';
 import { homeRoutes } from './routes/home.js';
 import { projectRoutes } from './routes/projects.js';
 import { runRoutes } from './routes/runs.js';
+import { logStreamRoutes } from './routes/log-stream.js';
+import { statsRoutes } from './routes/stats.js';
 import { secretRoutes } from './routes/secrets.js';
 import { sessionRoutes } from './routes/session.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -42,6 +48,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 300 },
   });
   app.setValidatorCompiler(compileValidator);
+  if (deps.tracing) installHttpTracing(app, deps.tracing);
+  if (deps.metrics) registerHttpMetrics(app, deps.metrics.registry);
   installErrorHandlers(app, deps.bodyLimit);
   // Bodies are JSON; YAML only where a document is expected. Fastify's default text/plain parser
   // would hand a string to JSON-schema routes (a misleading 422 instead of 415).
@@ -109,6 +117,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes(deps));
+  await app.register(metricsRoutes(deps.metrics));
   await app.register(sessionRoutes(deps));
   await app.register(homeRoutes(deps.uiDir));
   // POST /hooks/<project>/<name>: authenticated by the trigger's signature, not by a token.
@@ -120,6 +129,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await api.register(agentRoutes(deps));
       await api.register(workflowRoutes(deps));
       await api.register(runRoutes(deps));
+      await api.register(logStreamRoutes(deps));
+      await api.register(statsRoutes(deps));
       await api.register(approvalRoutes(deps));
       await api.register(tokenRoutes(deps));
       await api.register(secretRoutes(deps));
@@ -129,6 +140,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
       await api.register(alertsRoutes(deps));
       await api.register(actionsRoutes(deps));
       await api.register(busEventsRoutes(deps));
+      await api.register(uiConfigRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

@@ -12,6 +12,10 @@ import type { EventFeed } from '../events/event-feed.js';
 import type { Executors } from '../executors/registry.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { Store } from '../store/port.js';
+import type { CostRates } from '../telemetry/cost.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { Tracing } from '../telemetry/tracing.js';
+import type { Config } from '../config.js';
 
 /** Everything the HTTP API needs; the hub process builds it (tests build their own). */
 export interface ApiDeps {
@@ -36,6 +40,14 @@ export interface ApiDeps {
   uiDir?: string;
   /** Whether the store answers and its migrations are current (for /readyz). */
   ready(): Promise<boolean>;
+  /** This process's metrics, served at `/metrics` (absent with CC_TELEMETRY=off). */
+  metrics?: Metrics;
+  /** What turns attempts into cost (`cost` of runs and agents); default: compute is free. */
+  cost?: CostRates;
+  /** Tracing (OTEL_* variables): a span per request; absent when tracing is off. */
+  tracing?: Tracing;
+  /** The hub's configuration, for what the UI reads (`GET /api/v1/ui/config`). */
+  config?: Readonly<Pick<Config, 'traceUrlTemplate'>>;
 }
 
 declare module 'fastify' {

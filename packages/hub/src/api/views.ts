@@ -26,6 +26,8 @@ export function runSummary(r: Row) {
     finishedAt: iso(r.finished_at),
     durationMs: duration(r),
     rerunOf: (r.rerun_of as string | null) ?? null,
+    /** The run's trace (`runs.trace_id`, 012_tracing.sql): its spans' id in the tracing UI. */
+    traceId: r.trace_id as string,
   };
 }
 

@@ -20,6 +20,7 @@ import { ProjectSettingsCache } from './project-settings.js';
 import { EventHub, type EventListener } from './event-hub.js';
 import { LogWriter } from './log-writer.js';
 import { planRerun, planSteps, type PlannedStep } from './run-plan.js';
+import type { AttemptObserver } from './step-runner.js';
 import type { ClaimedTask } from './task.js';
 import { Worker, type WorkerOptions } from './worker.js';
 
@@ -41,14 +42,16 @@ export interface EngineOptions {
    * `CC_E_SECRET_MISSING`.
    */
   secrets?: SecretResolver;
+  /** Watches every step attempt (tracing); see `AttemptObserver`. */
+  attempts?: AttemptObserver;
   onError?: (what: string, err: unknown) => void;
 }
 
 /** Compiled engine options: every default in one place. */
 export function compileEngineOptions(
   o: EngineOptions,
-): Required<Omit<EngineOptions, 'onError' | 'secrets' | 'approvalPolicy'>> &
-  Pick<EngineOptions, 'onError' | 'secrets' | 'approvalPolicy'> {
+): Required<Omit<EngineOptions, 'onError' | 'secrets' | 'approvalPolicy' | 'attempts'>> &
+  Pick<EngineOptions, 'onError' | 'secrets' | 'approvalPolicy' | 'attempts'> {
   return {
     store: o.store,
     executors: o.executors,
@@ -60,6 +63,7 @@ export function compileEngineOptions(
     drainMs: o.drainMs ?? 10_000,
     approvalPolicy: o.approvalPolicy,
     secrets: o.secrets,
+    attempts: o.attempts,
     onError: o.onError,
   };
 }
@@ -122,6 +126,7 @@ export class Engine {
           projects: this.projects,
           workerId: o.workerId,
           ...(o.secrets ? { secrets: o.secrets } : {}),
+          ...(o.attempts ? { attempts: o.attempts } : {}),
           log: (t: ClaimedTask, line: string) => this.logs.append(t.runId, t.key, t.attempt, line),
           flushLogs: () => this.logs.flush(),
         },

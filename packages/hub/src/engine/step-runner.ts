@@ -41,6 +41,31 @@ export interface StepRunnerDeps {
   flushLogs?: () => Promise<void>;
   /** Decrypts the project secrets a step needs (`{{ secrets.NAME }}`, `runtime.secrets`). */
   secrets?: SecretResolver;
+  /** Watches every attempt (tracing); absent, nothing is observed and nothing is spent. */
+  attempts?: AttemptObserver;
+}
+
+/**
+ * Watches step attempts from outside the engine (telemetry/tracing-attempts.ts makes one span per
+ * attempt). `begin` is called when an attempt starts executing; its scope ends with the attempt.
+ */
+export interface AttemptObserver {
+  begin(task: ClaimedTask): AttemptScope;
+  /** The id of the trace the attempt belongs to (for log lines about it). */
+  traceId(task: ClaimedTask): string;
+}
+
+/** One attempt under observation. */
+export interface AttemptScope {
+  /** W3C trace context handed to the agent (`request.traceparent`, its header or variable). */
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+  /** The agent and action the step resolved to. */
+  resolved(agent: AgentManifest, action: string): void;
+  /** Runs the attempt's work, so that what it does (store queries) is attributed to it. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** The attempt ended: its completion (secrets redacted), or what it threw. */
+  end(completion: Completion | undefined, thrown?: unknown): void;
 }
 
 const compiled = new WeakMap<WorkflowNode, CompiledTemplate>();
@@ -209,7 +234,18 @@ export async function runTask(
   deps: StepRunnerDeps,
 ): Promise<Completion> {
   const secrets = new StepSecrets(deps.secrets, task.project);
-  return secrets.redact(await runAttempt(task, signal, deps, secrets));
+  const scope = deps.attempts?.begin(task);
+  if (!scope) return secrets.redact(await runAttempt(task, signal, deps, secrets));
+  try {
+    const completion = secrets.redact(
+      await scope.run(() => runAttempt(task, signal, deps, secrets, scope)),
+    );
+    scope.end(completion);
+    return completion;
+  } catch (err) {
+    scope.end(undefined, err);
+    throw err;
+  }
 }
 
 async function runAttempt(
@@ -217,6 +253,7 @@ async function runAttempt(
   signal: AbortSignal,
   deps: StepRunnerDeps,
   secrets: StepSecrets,
+  scope?: AttemptScope,
 ): Promise<Completion> {
   const base = { runId: task.runId, key: task.key, attempt: task.attempt, worker: deps.workerId };
   let def: WorkflowDefinition;
@@ -245,6 +282,7 @@ async function runAttempt(
     const version = task.agentVersions[node.agent];
     if (!version) throw new Error(`agent ${node.agent} was not registered when the run started`);
     agent = await deps.catalog.agent(task.project, node.agent, version);
+    scope?.resolved(agent, node.action);
   } catch (err) {
     return {
       ...base,
@@ -391,6 +429,7 @@ async function runAttempt(
     },
     attempt: task.attempt,
     idempotencyKey: `${task.runId}:${task.key}`,
+    ...(scope?.traceparent ? { traceparent: scope.traceparent } : {}),
   };
   const timeoutMs = node.timeoutMs ?? agentTimeout(agent);
   const controller = new AbortController();
@@ -419,6 +458,7 @@ async function runAttempt(
     usage: (u) => {
       usage = u;
     },
+    ...(scope?.tracestate ? { tracestate: scope.tracestate } : {}),
   };
   if (declared.length > 0) {
     execution.secrets = secrets.pick(declared);

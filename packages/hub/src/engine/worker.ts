@@ -151,10 +151,16 @@ export class Worker {
       (completion) => this.finish(id, entry, completion),
       (err: unknown) => {
         if (err === LOST) entry.lost = true;
-        else this.onError('task', err);
+        else this.onError(this.describe(task), err);
         this.finish(id, entry, undefined);
       },
     );
+  }
+
+  /** What log lines about a task name: its run, step and attempt, and its trace when traced. */
+  private describe(task: ClaimedTask): string {
+    const trace = this.deps.attempts ? ` traceId=${this.deps.attempts.traceId(task)}` : '';
+    return `task runId=${task.runId} step=${task.key} attempt=${task.attempt}${trace}`;
   }
 
   private finish(id: string, entry: Running, completion: Completion | undefined): void {

@@ -23,6 +23,11 @@ export interface AgentExecutionContext extends ExecutionContext {
   lookupSecret?(name: string): Promise<string | undefined>;
   /** Records what the attempt consumed (LLM tokens, cost); the last call wins. */
   usage?(usage: AttemptUsage): void;
+  /**
+   * W3C `tracestate` that goes with `request.traceparent` (vendor data of the trace the run
+   * continues), for the transports' `tracestate` header or `TRACESTATE` variable.
+   */
+  tracestate?: string;
 }
 
 /** One agent transport (`process`, `http`, `nats`, `llm`, `builtin`). */

@@ -27,12 +27,14 @@ export interface ChildEnvInput {
   /** Declared secrets as environment variables (name → decrypted value). */
   secrets?: Readonly<Record<string, string>>;
   request: Pick<ExecutionRequest, 'run' | 'step' | 'attempt' | 'idempotencyKey' | 'traceparent'>;
+  /** W3C `tracestate` going with `request.traceparent` (as `TRACESTATE`). */
+  tracestate?: string;
 }
 
 /**
  * The complete environment of a process agent. Later sources win: base allowlist, agent
- * allowlist, `runtime.env`, secrets, then the `CC_*` / `TRACEPARENT` variables, which an agent
- * cannot override.
+ * allowlist, `runtime.env`, secrets, then the `CC_*` / `TRACEPARENT` / `TRACESTATE` variables,
+ * which an agent cannot override.
  */
 export function buildChildEnv(input: ChildEnvInput): Record<string, string> {
   const env = new Map<string, string>();
@@ -48,7 +50,10 @@ export function buildChildEnv(input: ChildEnvInput): Record<string, string> {
   env.set('CC_STEP_ID', request.step.id);
   env.set('CC_ATTEMPT', String(request.attempt));
   env.set('CC_IDEMPOTENCY_KEY', request.idempotencyKey);
-  if (request.traceparent !== undefined) env.set('TRACEPARENT', request.traceparent);
+  if (request.traceparent !== undefined) {
+    env.set('TRACEPARENT', request.traceparent);
+    if (input.tracestate) env.set('TRACESTATE', input.tracestate);
+  }
   // fromEntries defines own properties, so a name like `__proto__` cannot touch the prototype.
   return Object.fromEntries(env);
 }

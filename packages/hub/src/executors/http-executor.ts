@@ -1,5 +1,6 @@
 import type { ExecutionRequest, ExecutionResult, StepError } from '@commandcenter/protocol';
 import { protocolRequest } from './protocol-request.js';
+import { traceHeaders } from '../telemetry/trace-headers.js';
 import { abortReason } from './abort-reason.js';
 import {
   EgressRefusedError,
@@ -89,7 +90,7 @@ async function runAttempt(
         accept: 'application/json',
         'content-type': 'application/json',
         'idempotency-key': request.idempotencyKey,
-        ...(request.traceparent ? { traceparent: request.traceparent } : {}),
+        ...traceHeaders(request, ctx),
       },
       body: JSON.stringify(protocolRequest(request)),
       allowHosts: ctx.allowHosts ?? [],

@@ -11,6 +11,7 @@ import type { AgentExecutionContext, AgentOfType, Transport } from './agent-cont
 import { resolveLlmSettings } from './llm-config.js';
 import { buildChatRequest } from './llm-request.js';
 import { interpretCompletion } from './llm-response.js';
+import { traceHeaders } from '../telemetry/trace-headers.js';
 
 /** Options of {@link createLlmTransport}. */
 export interface LlmTransportOptions {
@@ -67,6 +68,7 @@ export function createLlmTransport(opts: LlmTransportOptions = {}): Transport<Ll
           'content-type': 'application/json',
           accept: 'application/json',
           ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
+          ...traceHeaders(request, ctx),
         },
         body: JSON.stringify(built.body),
         allowHosts: ctx.allowHosts ?? [],

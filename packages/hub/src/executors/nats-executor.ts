@@ -1,5 +1,6 @@
 import type { ExecutionRequest, ExecutionResult } from '@commandcenter/protocol';
 import { protocolRequest } from './protocol-request.js';
+import { traceHeaders } from '../telemetry/trace-headers.js';
 import { abortReason } from './abort-reason.js';
 import { createInbox, headers, type NatsConnection } from '@nats-io/transport-node';
 import type { AgentExecutionContext, AgentOfType, Transport } from './agent-context.js';
@@ -100,8 +101,9 @@ export function createNatsTransport(opts: NatsTransportOptions): Transport<NatsA
       waiting.add(finish);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       try {
-        const h = request.traceparent ? headers() : undefined;
-        if (h && request.traceparent) h.set('traceparent', request.traceparent);
+        const trace = Object.entries(traceHeaders(request, ctx));
+        const h = trace.length > 0 ? headers() : undefined;
+        for (const [name, value] of trace) h!.set(name, value);
         nc.publish(subject, JSON.stringify(protocolRequest(request)), {
           reply: inbox,
           ...(h ? { headers: h } : {}),

@@ -136,6 +136,7 @@ export function createProcessExecutor(opts: ProcessExecutorOptions = {}): Proces
         fixed: compiled.env,
         ...(ctx.secretsEnv ? { secrets: ctx.secretsEnv } : {}),
         request,
+        tracestate: ctx.tracestate,
       }),
       stdin,
       timeoutMs: compiled.timeoutMs,

@@ -19,11 +19,25 @@ import { TriggerFirer } from '../triggers/trigger-firer.js';
 import { TriggerStore } from '../triggers/trigger-store.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
+import type { CostRates } from '../telemetry/cost.js';
+import { observeEngine } from '../telemetry/engine-metrics.js';
+import { instrumentStore } from '../telemetry/instrumented-store.js';
+import { createMetrics, type Metrics } from '../telemetry/metrics.js';
+import { MeteredFirer } from '../telemetry/metrics-triggers.js';
+import { registerStoreGauges } from '../telemetry/store-gauges.js';
+import { Tracing } from '../telemetry/tracing.js';
+import { engineTracing } from '../telemetry/tracing-engine.js';
 
 /** Everything a hub or worker process runs, wired from one frozen config. */
 export interface Services {
   config: Readonly<Config>;
   store: Store;
+  /** Prometheus metrics of this process (absent with CC_TELEMETRY=off). */
+  metrics?: Metrics;
+  /** OpenTelemetry tracing of this process (absent unless the OTEL_* variables turn it on). */
+  tracing?: Tracing;
+  /** What turns attempts into cost (CC_COMPUTE_COST_PER_SECOND). */
+  cost: CostRates;
   executors: Executors;
   engine: Engine;
   queries: RunQueries;
@@ -65,6 +79,11 @@ export interface ServiceOptions {
   shippedAgents?: boolean;
   /** Where NATS discovery reports (default console). */
   log?: (line: string) => void;
+  /**
+   * Tracing of this process; default what the OTEL_* variables configure (tests pass their own,
+   * kept open on close, or null for none).
+   */
+  tracing?: Tracing | null;
 }
 
 /** Opens the store (migrating it) and builds the engine and the services around it. */
@@ -72,13 +91,21 @@ export async function openServices(
   config: Readonly<Config>,
   opts: ServiceOptions = {},
 ): Promise<Services> {
-  const store =
+  const opened =
     opts.store ??
     (await openStore({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       schema: config.dbSchema,
     }));
+  const metrics = config.telemetry
+    ? createMetrics({ store: opened.kind, bus: config.natsUrl ? 'nats' : 'local' })
+    : undefined;
+  const metered = metrics ? instrumentStore(opened, metrics.registry) : opened;
+  // Tracing only when the OTEL_* variables turn it on (tests pass their own or null).
+  const tracing = opts.tracing === undefined ? Tracing.fromEnv() : (opts.tracing ?? undefined);
+  const traced = tracing ? engineTracing(tracing, metered) : undefined;
+  const store = traced?.store ?? metered;
   const key = loadSecretKey({ secretKey: config.secretKey, dataDir: config.dataDir });
   if (config.databaseUrl && key.source === 'file' && !opts.store) {
     console.warn(
@@ -98,7 +125,13 @@ export async function openServices(
     worker: opts.worker ?? true,
     concurrency: config.concurrency,
     leaseMs: config.leaseMs,
+    ...(traced ? { attempts: traced.attempts } : {}),
   });
+  const unwatchTraces = traced?.watch(engine);
+  if (metrics) {
+    observeEngine(metrics.registry, engine, config);
+    registerStoreGauges(metrics.registry, store);
+  }
   if (shipped) {
     engine.catalog.setBuiltins(shippedManifests);
     await engine.catalog.installBuiltinsEverywhere();
@@ -106,7 +139,9 @@ export async function openServices(
   const feed = new EventFeed(store);
   engine.subscribe(() => feed.wake());
   const triggers = new TriggerStore(store);
-  const firer = new TriggerFirer(engine, triggers);
+  const firer = metrics
+    ? new MeteredFirer(engine, triggers, metrics.registry)
+    : new TriggerFirer(engine, triggers);
   const leader = new LeaderLock(store, 'cron');
   const log = opts.log ?? ((line: string) => console.log(line));
   // NATS services that carry an agent manifest register themselves (SPEC §4).
@@ -124,6 +159,9 @@ export async function openServices(
   return {
     config,
     store,
+    metrics,
+    tracing,
+    cost: { computePerSecond: config.computeCostPerSecond },
     executors,
     engine,
     queries: new RunQueries(store),
@@ -150,6 +188,8 @@ export async function openServices(
       await discovery?.stop();
       await leader.stop();
       await engine.stop();
+      unwatchTraces?.();
+      if (tracing && opts.tracing === undefined) await tracing.shutdown();
       await feed.close();
       if (!opts.store) await store.close();
     },

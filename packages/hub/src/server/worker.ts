@@ -1,6 +1,7 @@
 import { CCError } from '@commandcenter/protocol';
 import type { Config } from '../config.js';
 import type { BuiltinRegistry } from '../executors/builtin.js';
+import { startMetricsServer } from '../telemetry/metrics-server.js';
 import { openServices, type Services } from './services.js';
 
 export interface WorkerOptions {
@@ -10,6 +11,8 @@ export interface WorkerOptions {
 
 export interface RunningWorker {
   services: Services;
+  /** Where `/metrics` is served (CC_METRICS_PORT set and metrics on), else undefined. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -33,9 +36,24 @@ export async function startWorker(
   await services.leader.start();
   // Workers hold the cron leadership as often as hubs do: they must fire the schedules too.
   await services.startSchedulers();
+  const metrics =
+    services.metrics && config.metricsPort !== undefined
+      ? await startMetricsServer(services.metrics, {
+          port: config.metricsPort,
+          host: config.host,
+        }).catch(async (err: unknown) => {
+          await services.close().catch(() => {});
+          throw err;
+        })
+      : undefined;
   let stopping: Promise<void> | undefined;
   return {
     services,
-    stop: () => (stopping ??= services.close()),
+    metricsUrl: metrics && `${metrics.url}/metrics`,
+    stop: () =>
+      (stopping ??= (async () => {
+        await metrics?.close();
+        await services.close();
+      })()),
   };
 }

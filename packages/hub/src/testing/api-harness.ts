@@ -11,6 +11,7 @@ import type { Role } from '../auth/roles.js';
 import { loadConfig } from '../config.js';
 import { openServices, type Services } from '../server/services.js';
 import type { Store } from '../store/port.js';
+import type { Tracing } from '../telemetry/tracing.js';
 import { testAgent, testBuiltins, type ReceivedInput } from './engine-harness.js';
 import { openTestStore, type StoreKind } from './stores.js';
 
@@ -92,6 +93,8 @@ export async function openApiHarness(
     sseKeepaliveMs?: number;
     /** More hub configuration (e.g. `CC_WORKSPACE_ROOTS`). */
     env?: Record<string, string>;
+    /** Tracing (an in-memory exporter's); default none, whatever OTEL_* says. */
+    tracing?: Tracing;
   } = {},
 ): Promise<ApiHarness> {
   const store = await openTestStore(kind);
@@ -108,6 +111,7 @@ export async function openApiHarness(
   const services = await openServices(config, {
     store,
     builtins: testBuiltins([], received),
+    tracing: opts.tracing ?? null,
   });
   const events: CCEvent[] = [];
   const waiters = new Set<(e: CCEvent) => void>();

@@ -14,6 +14,7 @@ import {
 import { deliveryIdOf, parseDeliveryBody, webhookEvent } from './webhook-request.js';
 import { WEBHOOK_HEADERS } from './webhook-signature.js';
 import type { WebhookSecrets } from './webhook-secrets.js';
+import { inboundTrace } from '../telemetry/trace-ids.js';
 
 /** One delivery to `/hooks/<project>/<name>`. */
 export interface WebhookDelivery extends DeliveryCredentials {
@@ -195,7 +196,8 @@ export class WebhookReceiver {
     delivery: string | null,
   ): Record<string, unknown> {
     const id = delivery ?? header(d.headers, WEBHOOK_HEADERS.delivery)?.slice(0, 200) ?? null;
-    return { webhook: d.name, delivery: id, ip: d.ip };
+    // A sender's W3C trace context: the run continues its trace (kept in the run's trigger).
+    return { webhook: d.name, delivery: id, ip: d.ip, ...inboundTrace(d.headers) };
   }
 
   /** The runs earlier deliveries with this id started, by trigger. */

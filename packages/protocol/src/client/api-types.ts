@@ -33,6 +33,12 @@ export interface Readiness {
   status: 'ready';
 }
 
+/** `GET /api/v1/ui/config`: settings the web UI adapts to. */
+export interface UiConfig {
+  /** Link of a trace in the tracing UI, `{traceId}` to be replaced; null when not configured. */
+  traceUrlTemplate: string | null;
+}
+
 export interface WhoAmI {
   tokenId: string;
   name: string;
@@ -109,12 +115,28 @@ export interface AgentHealth {
   status: 'healthy' | 'degraded' | 'failing' | 'unknown';
 }
 
+/**
+ * What attempts cost: compute = their wall time × the hub's `CC_COMPUTE_COST_PER_SECOND`, LLM =
+ * the cost they reported from their agents' token prices. Amounts in US dollars.
+ */
+export interface CostSummary {
+  computeSeconds: number;
+  computeUsd: number;
+  llmUsd: number;
+  /** computeUsd + llmUsd. */
+  totalUsd: number;
+  tokensIn: number;
+  tokensOut: number;
+}
+
 export interface AgentDetail {
   name: string;
   /** The latest version's manifest. */
   manifest: AgentManifest;
   versions: { version: string; createdAt: string }[];
   health: AgentHealth;
+  /** The cost of the attempts `health` is computed from (same window). */
+  cost: CostSummary;
 }
 
 export interface AgentVersionDetail {
@@ -160,12 +182,25 @@ export interface WorkflowValidateResult {
   warnings: Problem[];
 }
 
+/** What the workflows page shows of a workflow's recent runs (latest by creation). */
+export interface WorkflowStats {
+  /** The latest run, whatever its status; `null` when the workflow never ran. */
+  lastRun: { id: string; status: RunStatus; createdAt: string; finishedAt: string | null } | null;
+  /** Finished runs considered (the latest 50 at most). */
+  runs: number;
+  /** Succeeded / finished over those runs (0..1); `null` when none has finished. */
+  successRate: number | null;
+  /** Durations of the latest 20 finished runs that started, oldest first (for a sparkline). */
+  recentDurationsMs: number[];
+}
+
 export interface WorkflowSummary {
   name: string;
   latestVersion: number;
   description?: string | null;
   archived: boolean;
   updatedAt: string;
+  stats: WorkflowStats;
 }
 
 export interface WorkflowVersionSummary {
@@ -258,6 +293,11 @@ export interface RunSummary {
   finishedAt: string | null;
   durationMs: number | null;
   rerunOf: string | null;
+  /**
+   * The run's W3C trace id (its spans in the tracing UI): the trace of the request that started
+   * it when that carried a `traceparent`, else the run id without dashes.
+   */
+  traceId: string;
 }
 
 export interface RunQuery extends PageQuery {
@@ -309,6 +349,8 @@ export interface RunDetail extends RunSummary {
   /** Agent name → the version the run pinned. */
   agentVersions: Record<string, string>;
   steps: StepDetail[];
+  /** The cost of every finished attempt of the run (a running attempt counts once it ends). */
+  cost: CostSummary;
 }
 
 export interface LogLine {
@@ -328,6 +370,11 @@ export interface LogQuery extends PageQuery {
   step?: string;
 }
 
+/** A line of `GET /runs/{id}/logs/stream`, with the cursor to resume after it. */
+export interface FollowedLogLine extends LogLine {
+  cursor: string;
+}
+
 export interface RunCancelled {
   id: string;
   status: 'cancelled';
@@ -345,13 +392,29 @@ export interface Approval {
   stepKey: string;
   nodeId: string | null;
   status: ApprovalStatus;
-  /** The resolved inputs and upstream outputs the approver decides on. */
-  snapshot: unknown;
+  /** What will run: the resolved inputs and upstream outputs the approver decides on. */
+  snapshot: ApprovalSnapshot;
   requestedAt: string;
   expiresAt: string | null;
   decidedBy: string | null;
   decidedAt: string | null;
   comment: string | null;
+}
+
+/** Taken when the approval is requested, with secrets redacted (`***`). */
+export interface ApprovalSnapshot {
+  agent: string;
+  /** The agent version the run pinned. */
+  agentVersion: string;
+  action: string;
+  /** The effective risk of the action. */
+  risk: Risk;
+  /** The resolved inputs exactly as they will run (forEach: `{ forEach: items, inputs }`). */
+  input: unknown;
+  /** Outputs of the nodes the step depends on: node id → `{ output }`. */
+  upstream: Record<string, { output: unknown }>;
+  /** forEach nodes: the items the step will run over. */
+  items?: unknown[];
 }
 
 export interface ApprovalQuery {
@@ -364,6 +427,63 @@ export interface ApprovalQuery {
 export interface ApprovalDecision {
   id: string;
   status: 'approved' | 'rejected';
+}
+
+// --- stats ------------------------------------------------------------------------------------
+
+/** Windows of `GET /api/v1/stats/overview` (buckets of 60 s, 300 s, 900 s and 3600 s). */
+export type OverviewWindow = '1h' | '6h' | '24h' | '7d';
+
+/** The runs created in one bucket, by their current status, and their durations. */
+export interface OverviewBucket {
+  /** Start of the bucket (ISO). */
+  t: string;
+  queued: number;
+  /** Running or waiting for an approval. */
+  running: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  timedOut: number;
+  /** Percentiles of the durations (started → finished) of its finished runs; `null`: none. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** The UI's overview charts, from the hub's store (no Prometheus needed). */
+export interface OverviewStats {
+  window: OverviewWindow;
+  bucketSeconds: number;
+  /** Start of the first bucket. */
+  from: string;
+  /** End of the last bucket (the one that holds now). */
+  to: string;
+  /** Every bucket of the window, oldest first, zeros included. */
+  buckets: OverviewBucket[];
+  totals: {
+    runs: number;
+    queued: number;
+    running: number;
+    succeeded: number;
+    failed: number;
+    cancelled: number;
+    timedOut: number;
+    /** Succeeded / finished; `null` when none has finished. */
+    successRate: number | null;
+  };
+  /** Up to 5, most failures first; `failed` counts runs that failed or timed out. */
+  topFailingWorkflows: { workflow: string; runs: number; failed: number; failureRate: number }[];
+  /** Up to 5 by failed attempts (failed, timed out or lost) of the window's runs. */
+  topFailingAgents: {
+    agent: string;
+    action: string;
+    attempts: number;
+    failed: number;
+    errorRate: number;
+  }[];
+  /** Approvals of the project waiting for a decision now. */
+  pendingApprovals: number;
 }
 
 // --- tokens, secrets, audit ------------------------------------------------------------------

@@ -5,6 +5,7 @@
 import type { ProjectSettingsPatch } from '../project-settings.js';
 import type * as T from './api-types.js';
 import { eventStream, type EventStreamOptions } from './event-stream.js';
+import { logStream, type FollowLogsOptions } from './log-stream.js';
 import { Transport, type Query, type RequestBody } from './transport.js';
 
 /** Options of {@link HubClient}. */
@@ -64,6 +65,11 @@ export class HubClient {
   /** `GET /api/v1/whoami`: the token's id, name, role and project. */
   whoami(): Promise<T.WhoAmI> {
     return this.http.request('GET', `${api}/whoami`);
+  }
+
+  /** `GET /api/v1/ui/config`: settings of the web UI (the tracing UI's link template). */
+  uiConfig(): Promise<T.UiConfig> {
+    return this.http.request('GET', `${api}/ui/config`);
   }
 
   /** `POST /api/v1/session`: exchanges a token for the `cc_session` cookie (browsers). */
@@ -194,6 +200,18 @@ export class HubClient {
 
   runLogs(id: string, query: T.LogQuery = {}): Promise<T.Page<T.LogLine>> {
     return this.http.request('GET', `${api}/runs/${seg(id)}/logs`, { query: { ...query } });
+  }
+
+  /**
+   * A run's log lines as they are stored, without polling: the stored ones (after `cursor`), then
+   * each new one, until the run has ended and every line was sent. Dropped connections resume
+   * after the last line received; abort `signal` (or stop iterating) to end early.
+   */
+  followLogs(
+    runId: string,
+    opts: FollowLogsOptions = {},
+  ): AsyncGenerator<T.FollowedLogLine, void, undefined> {
+    return logStream(this.http, runId, opts);
   }
 
   /** Cancels a live run; 409 `CC_E_RUN_NOT_CANCELLABLE` when it has ended. */
@@ -346,6 +364,13 @@ export class HubClient {
       body: request,
       headers: opts.idempotencyKey ? { 'idempotency-key': opts.idempotencyKey } : {},
     });
+  }
+
+  // --- stats ------------------------------------------------------------------------------------
+
+  /** Runs per bucket by status, duration percentiles, top failures, pending approvals (default 1h). */
+  statsOverview(window: T.OverviewWindow = '1h'): Promise<T.OverviewStats> {
+    return this.http.request('GET', `${api}/stats/overview`, { query: this.scope({ window }) });
   }
 
   // --- audit and events -------------------------------------------------------------------------

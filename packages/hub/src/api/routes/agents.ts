@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { agentHealth } from '../../engine/agent-health.js';
+import { agentHealthSample } from '../../engine/agent-health.js';
+import { NO_COST, costOf } from '../../telemetry/cost.js';
 import {
   CCError,
   agentManifestSchema,
@@ -101,11 +102,13 @@ export const agentRoutes =
         const project = await scope(deps, req, 'viewer');
         const { name } = req.params as { name: string };
         const rows = await versionsOf(project, name);
+        const { health, attempts } = await agentHealthSample(deps.store, project, name);
         return {
           name,
           manifest: rows[0]!.manifest,
           versions: rows.map((v) => ({ version: v.version, createdAt: isoTime(v.created_at) })),
-          health: await agentHealth(deps.store, project, name),
+          health,
+          cost: costOf(attempts, deps.cost ?? NO_COST),
         };
       },
     );

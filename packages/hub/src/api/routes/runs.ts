@@ -4,6 +4,8 @@ import type { Store } from '../../store/port.js';
 import { audit, cursor, own, principalOf, scope, UUID, type ApiDeps } from '../context.js';
 import { emptyBody, idParams, objectName, pageQuery, projectQuery } from '../schemas.js';
 import { runDetail, runSummary } from '../views.js';
+import { inboundTrace } from '../../telemetry/trace-ids.js';
+import { NO_COST, costOf } from '../../telemetry/cost.js';
 
 const idempotencyHeaders = {
   type: 'object',
@@ -90,7 +92,8 @@ export const runRoutes =
           input: body.input ?? {},
           version: body.version,
           idempotencyKey: key,
-          trigger: { type: 'manual', by: principalOf(req).name },
+          // A caller's W3C trace context: the run continues its trace.
+          trigger: { type: 'manual', by: principalOf(req).name, ...inboundTrace(req.headers) },
         });
         if (!run.created) {
           const first = await deps.store.query<{ workflow: string; input: unknown }>(
@@ -147,7 +150,7 @@ export const runRoutes =
         const after = cursor.decode(q.cursor, isRunKey);
         const [at, id] = after ? after.split('|') : [null, null];
         const r = await deps.store.query(
-          `SELECT id, project, workflow, version, status, trigger, created_at, started_at, finished_at, rerun_of,
+          `SELECT id, project, workflow, version, status, trigger, created_at, started_at, finished_at, rerun_of, trace_id,
                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ckey
              FROM runs
             WHERE project = $1 AND ($2::text IS NULL OR workflow = $2) AND ($3::text IS NULL OR status = $3)
@@ -177,7 +180,9 @@ export const runRoutes =
       async (req) => {
         const { id } = req.params as { id: string };
         const project = await runProject(deps.store, req, id, 'viewer');
-        return runDetail(await deps.queries.run(project, id));
+        const run = runDetail(await deps.queries.run(project, id));
+        const attempts = run.steps.flatMap((s) => s.attempts);
+        return { ...run, cost: costOf(attempts, deps.cost ?? NO_COST) };
       },
     );
 

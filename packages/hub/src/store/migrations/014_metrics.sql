@@ -11,7 +11,7 @@
 -- The functions below are 002_engine.sql's with those additions only.
 
 -- Active runs per project (the cc_runs_active gauge reads it at scrape time).
-CREATE INDEX runs_active ON runs (project) WHERE status IN ('queued', 'running', 'waiting_approval');
+CREATE INDEX runs_active ON runs (project, status) WHERE status IN ('queued', 'running', 'waiting_approval');
 
 -- What an attempt that ends now spent: its wall time and, when reported, its usage.
 CREATE FUNCTION cc_attempt_spent(s steps, p_usage jsonb) RETURNS jsonb

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { HTTP_BUCKETS, PREFIX, counter, histogram } from './metrics.js';
+
+/**
+ * HTTP server metrics by route pattern (`/api/v1/runs/:id`, never the concrete URL, so the
+ * series stay bounded; requests no route matched are `unmatched`). Register before the routes.
+ */
+export function registerHttpMetrics(app: FastifyInstance, registry: Registry): void {
+  const requests = counter(registry, {
+    name: `${PREFIX}http_requests_total`,
+    help: 'HTTP requests answered, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'],
+  });
+  const duration = histogram(registry, {
+    name: `${PREFIX}http_request_duration_seconds`,
+    help: 'Time from receiving a request to finishing its answer (an SSE stream: its lifetime)',
+    labelNames: ['method', 'route'],
+    buckets: HTTP_BUCKETS,
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    const method = req.method;
+    requests.inc({ method, route, status: String(reply.statusCode) });
+    duration.observe({ method, route }, reply.elapsedTime / 1000);
+    done();
+  });
+}
