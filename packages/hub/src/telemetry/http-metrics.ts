@@ -18,11 +18,16 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry): v
     labelNames: ['method', 'route'],
     buckets: HTTP_BUCKETS,
   });
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    const method = req.method;
-    requests.inc({ method, route, status: String(reply.statusCode) });
-    duration.observe({ method, route }, reply.elapsedTime / 1000);
+  // Counted when the connection's response closes, not in `onResponse`: a hijacked reply (the
+  // SSE streams) never reaches `onResponse` when the client goes away, and would be invisible.
+  app.addHook('onRequest', (req, reply, done) => {
+    const start = performance.now();
+    reply.raw.once('close', () => {
+      const route = req.routeOptions.url ?? 'unmatched';
+      const method = req.method;
+      requests.inc({ method, route, status: String(reply.raw.statusCode) });
+      duration.observe({ method, route }, (performance.now() - start) / 1000);
+    });
     done();
   });
 }
