@@ -4,7 +4,7 @@
  * by playwright-core. Screenshots go to artifacts/ui/ at the repository root.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,7 +145,8 @@ interface AxeViolation {
  */
 export async function assertAccessible(page: Page, label: string): Promise<void> {
   const loaded = await page.evaluate(() => 'axe' in window);
-  if (!loaded) await page.addScriptTag({ path: axePath });
+  // Evaluated, not added as a <script>: the hub's CSP (script-src 'self') blocks inline scripts.
+  if (!loaded) await page.evaluate(readFileSync(axePath, 'utf8'));
   const violations = (await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
     const result = await axe.run(document, {
