@@ -31,7 +31,10 @@ export interface UiHub {
 
 /** Starts a hub on a fresh embedded store, serving the built UI, with the e2e agent applied. */
 export async function startUiHub(): Promise<UiHub> {
-  assert.ok(existsSync(join(uiDist, 'index.html')), `the UI is not built: ${uiDist} (npm run build)`);
+  assert.ok(
+    existsSync(join(uiDist, 'index.html')),
+    `the UI is not built: ${uiDist} (npm run build)`,
+  );
   const dataDir = mkdtempSync(join(tmpdir(), 'cc-e2e-'));
   const config = loadConfig({
     CC_DATA_DIR: dataDir,
@@ -84,12 +87,18 @@ export async function signedInContext(
   });
   const res = await context.request.post('/api/v1/session', { data: { token: hub.token } });
   assert.equal(res.status(), 200, await res.text());
-  await context.addInitScript((theme) => localStorage.setItem('cc.theme', theme), opts.theme ?? 'light');
+  await context.addInitScript(
+    (theme) => localStorage.setItem('cc.theme', theme),
+    opts.theme ?? 'light',
+  );
   return context;
 }
 
 /** Fails the test on any uncaught error or failed request (4xx/5xx other than expected ones). */
-export function watchPage(page: Page, allow: (url: string, status: number) => boolean = () => false) {
+export function watchPage(
+  page: Page,
+  allow: (url: string, status: number) => boolean = () => false,
+) {
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   page.on('console', (msg) => {
@@ -115,6 +124,17 @@ export function watchPage(page: Page, allow: (url: string, status: number) => bo
 export async function screenshotBothThemes(page: Page, name: string): Promise<void> {
   mkdirSync(artifactsDir, { recursive: true });
   const original = await page.evaluate(() => document.documentElement.dataset.theme ?? 'light');
+  // The page scrolls inside <main>, which a full-page screenshot does not unroll: grow the
+  // viewport to the content for the shot (up to 4,000 px), then restore it.
+  const viewport = page.viewportSize();
+  const needed = await page.evaluate(() => {
+    const main = document.querySelector('main');
+    const inMain = main ? main.getBoundingClientRect().top + main.scrollHeight : 0;
+    return Math.ceil(Math.max(document.documentElement.scrollHeight, inMain));
+  });
+  if (viewport && needed > viewport.height) {
+    await page.setViewportSize({ width: viewport.width, height: Math.min(needed, 4000) });
+  }
   for (const theme of ['light', 'dark'] as const) {
     await page.evaluate((t) => {
       document.documentElement.dataset.theme = t;
@@ -127,6 +147,7 @@ export async function screenshotBothThemes(page: Page, name: string): Promise<vo
     document.documentElement.dataset.theme = t;
     localStorage.setItem('cc.theme', t);
   }, original);
+  if (viewport && needed > viewport.height) await page.setViewportSize(viewport);
 }
 
 const require = createRequire(import.meta.url);
@@ -148,16 +169,29 @@ export async function assertAccessible(page: Page, label: string): Promise<void>
   // Evaluated, not added as a <script>: the hub's CSP (script-src 'self') blocks inline scripts.
   if (!loaded) await page.evaluate(readFileSync(axePath, 'utf8'));
   const violations = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> };
+      }
+    ).axe;
     const result = await axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      },
       resultTypes: ['violations'],
     });
     return result.violations;
   })) as AxeViolation[];
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(
-    serious.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`),
+    serious.map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 5)
+          .join(', ')}`,
+    ),
     [],
     `accessibility violations on ${label}`,
   );

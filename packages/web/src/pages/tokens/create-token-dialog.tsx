@@ -4,7 +4,7 @@ import { Dialog } from '../../ui/dialog.js';
 import { Field } from '../secrets/form-field.js';
 import { formatTime } from '../../ui/format.js';
 import { roleHelp, roles } from './roles.js';
-import { ShownOnce } from './shown-once.js';
+import { CopyButton, ShownOnce } from './shown-once.js';
 
 const lifetimes = [
   { value: '7d', label: '7 days' },
@@ -45,6 +45,7 @@ export function CreateTokenDialog({
               for the API, or paste it on the sign-in page.
             </p>
           </ShownOnce>
+          <CliExports token={created.token} project={created.project} />
           <dl className="props token-created-props">
             <dt>Name</dt>
             <dd>{created.name}</dd>
@@ -174,5 +175,23 @@ function TokenForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/** The shell lines that point the `commandcenter` CLI at this hub with the new token. */
+function CliExports({ token, project }: { token: string; project: string | null }) {
+  const lines = [
+    `export CC_URL=${window.location.origin}`,
+    `export CC_TOKEN=${token}`,
+    ...(project ? [`export CC_PROJECT=${project}`] : []),
+  ].join('\n');
+  return (
+    <div className="field">
+      <span>For the CLI (paste into your shell)</span>
+      <pre aria-label="CLI environment lines">{lines}</pre>
+      <div>
+        <CopyButton value={lines} label="CLI environment lines" />
+      </div>
+    </div>
   );
 }
