@@ -67,6 +67,17 @@ export const e2eAgentManifest = {
       input: { type: 'object', properties: { note: { type: 'string' } } },
       output: { type: 'object', properties: { ok: { type: 'boolean' } } },
     },
+    wait: {
+      description: 'Waits until the attempt is aborted (cancel, timeout) or `ms` have passed',
+      input: {
+        type: 'object',
+        properties: {
+          ms: { type: 'integer', minimum: 0, description: 'give up waiting after this long' },
+        },
+        additionalProperties: false,
+      },
+      output: { type: 'object', properties: { waitedMs: { type: 'integer' } } },
+    },
     deploy: {
       description: 'A risky change that needs an approval',
       risk: 'high',
@@ -104,6 +115,24 @@ export function e2eBuiltins(): BuiltinRegistry {
       }
       ctx.log('flaky: fine this time');
       return { ok: true };
+    },
+    wait: async (input, ctx) => {
+      const ms = (input as { ms?: number }).ms ?? 600_000;
+      const started = Date.now();
+      ctx.log(`waiting up to ${ms} ms`);
+      await new Promise<void>((resolve) => {
+        if (ctx.signal.aborted) return resolve();
+        const timer = setTimeout(done, ms);
+        ctx.signal.addEventListener('abort', done, { once: true });
+        function done() {
+          clearTimeout(timer);
+          ctx.signal.removeEventListener('abort', done);
+          resolve();
+        }
+      });
+      if (ctx.signal.aborted)
+        throw new StepFailure('stopped waiting: the attempt was aborted', { retryable: false });
+      return { waitedMs: Date.now() - started };
     },
     deploy: (input, ctx) => {
       const i = input as { target: string };

@@ -40,6 +40,10 @@ export function durationBetween(start: string | null, end: string | null, now = 
   return (end ? new Date(end).getTime() : now) - new Date(start).getTime();
 }
 
+/**
+ * The last 8 characters of an id. Run ids are UUIDv7, whose leading characters are a timestamp
+ * that every run of the same minute shares; the tail is random, so it tells runs apart.
+ */
 export function shortId(id: string): string {
-  return id.slice(0, 8);
+  return id.slice(-8);
 }

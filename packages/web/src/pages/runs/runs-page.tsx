@@ -1,6 +1,260 @@
+import { RUN_STATUSES, type RunStatus, type RunSummary } from '@commandcenter/protocol/client';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useClient } from '../../api/client.js';
+import { keys } from '../../api/keys.js';
+import { useProject } from '../../app/session.js';
+import { formatDuration, formatRelative, formatTime, shortId } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
+import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { StatusBadge, statusLabels } from '../../ui/status.js';
+import { TRIGGER_TYPES, triggerLabel, triggerType, triggerTypeLabels } from './trigger.js';
+import { useNow } from './use-now.js';
+import './runs-page.css';
 
-// Replaced by the page's implementation.
+const PAGE = 50;
+
+/** The filters, kept in the URL (`?workflow=&status=&trigger=`) so a filtered list can be shared. */
+function useFilters() {
+  const [params, setParams] = useSearchParams();
+  const status = params.get('status');
+  const filters = {
+    workflow: params.get('workflow') || undefined,
+    status: RUN_STATUSES.includes(status as RunStatus) ? (status as RunStatus) : undefined,
+    trigger: params.get('trigger') || undefined,
+  };
+  const set = (name: keyof typeof filters, value: string) =>
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
+  const clear = () => setParams(new URLSearchParams(), { replace: true });
+  return { filters, set, clear };
+}
+
+/**
+ * Runs of the project, newest first, live (the feed invalidates `[project, 'runs', 'list']`),
+ * filtered by workflow, status and trigger, paged with "Load more".
+ */
 export function RunsPage() {
-  return <PageHeader title="RunsPage" />;
+  const client = useClient();
+  const project = useProject();
+  const { filters, set, clear } = useFilters();
+  const serverFilter = { workflow: filters.workflow, status: filters.status };
+  const runs = useInfiniteQuery({
+    queryKey: keys.runs(project, serverFilter),
+    queryFn: ({ pageParam }) =>
+      client.listRuns({ ...serverFilter, limit: PAGE, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const workflows = useQuery({
+    queryKey: keys.workflows(project),
+    queryFn: () => client.listWorkflows(),
+  });
+  const now = useNow(true, 30_000);
+
+  const loaded = useMemo(() => runs.data?.pages.flatMap((p) => p.items) ?? [], [runs.data]);
+  // The API filters by workflow and status; the trigger filter applies to the loaded pages.
+  const items = filters.trigger
+    ? loaded.filter((r) => triggerType(r.trigger) === filters.trigger)
+    : loaded;
+  const filtered = Boolean(filters.workflow || filters.status || filters.trigger);
+
+  const workflowNames = workflows.data?.items.map((w) => w.name) ?? [];
+  if (filters.workflow && !workflowNames.includes(filters.workflow))
+    workflowNames.unshift(filters.workflow);
+
+  return (
+    <div className="runs-page">
+      <PageHeader
+        title="Runs"
+        description="Every execution of the project’s workflows, newest first. The list updates live."
+      />
+      <div className="toolbar runs-filters" role="search" aria-label="Filter runs">
+        <label className="runs-filter">
+          <span>Workflow</span>
+          <select value={filters.workflow ?? ''} onChange={(e) => set('workflow', e.target.value)}>
+            <option value="">All workflows</option>
+            {workflowNames.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="runs-filter">
+          <span>Status</span>
+          <select value={filters.status ?? ''} onChange={(e) => set('status', e.target.value)}>
+            <option value="">Any status</option>
+            {RUN_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {statusLabels[s] ?? s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="runs-filter">
+          <span>Trigger</span>
+          <select value={filters.trigger ?? ''} onChange={(e) => set('trigger', e.target.value)}>
+            <option value="">Any trigger</option>
+            {TRIGGER_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {triggerTypeLabels[t]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {filtered && (
+          <button type="button" className="btn btn-ghost" onClick={clear}>
+            Clear filters
+          </button>
+        )}
+      </div>
+      {runs.isPending ? (
+        <Loading label="Loading runs…" />
+      ) : runs.error ? (
+        <ErrorView error={runs.error} retry={() => void runs.refetch()} />
+      ) : items.length === 0 && !runs.hasNextPage ? (
+        filtered ? (
+          <EmptyState
+            title="No run matches these filters"
+            action={
+              <button type="button" className="btn" onClick={clear}>
+                Clear filters
+              </button>
+            }
+          >
+            Try another workflow, status or trigger.
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title="No runs yet"
+            action={
+              <Link className="btn btn-primary" to="/workflows">
+                Open the workflows
+              </Link>
+            }
+          >
+            <p>
+              Start a run with the <strong>Run</strong> button of a workflow, or from a terminal:{' '}
+              <code>commandcenter run &lt;workflow&gt; --follow</code>. Cron, webhook and event
+              triggers start runs on their own.
+            </p>
+          </EmptyState>
+        )
+      ) : (
+        <>
+          {items.length > 0 ? (
+            <RunsTable runs={items} now={now} />
+          ) : (
+            <p className="muted">
+              No run of the loaded ones matches; load older runs to search further.
+            </p>
+          )}
+          <div className="runs-more">
+            <span className="muted">
+              {filters.trigger
+                ? `${items.length} of ${loaded.length} loaded runs match`
+                : `${loaded.length} ${loaded.length === 1 ? 'run' : 'runs'}`}
+            </span>
+            {runs.hasNextPage && (
+              <button
+                type="button"
+                className="btn"
+                disabled={runs.isFetchingNextPage}
+                onClick={() => void runs.fetchNextPage()}
+              >
+                {runs.isFetchingNextPage ? 'Loading…' : 'Load more'}
+              </button>
+            )}
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Rows open their run on click (the run link is what keyboards and screen readers use). */
+function RunsTable({ runs, now }: { runs: RunSummary[]; now: number }) {
+  const navigate = useNavigate();
+  return (
+    <table className="table runs-table">
+      <thead>
+        <tr>
+          <th scope="col">Status</th>
+          <th scope="col">Run</th>
+          <th scope="col">Workflow</th>
+          <th scope="col">Trigger</th>
+          <th scope="col">Started</th>
+          <th scope="col" className="num">
+            Duration
+          </th>
+          <th scope="col">Re-run of</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((r) => {
+          const started = r.startedAt ?? r.createdAt;
+          return (
+            <tr
+              key={r.id}
+              className="runs-row"
+              onClick={(e) => {
+                if (!(e.target as HTMLElement).closest('a')) void navigate(`/runs/${r.id}`);
+              }}
+            >
+              <td>
+                <StatusBadge status={r.status} />
+              </td>
+              <td>
+                <Link
+                  to={`/runs/${r.id}`}
+                  className="mono"
+                  aria-label={`Run ${shortId(r.id)} of ${r.workflow}`}
+                >
+                  {shortId(r.id)}
+                </Link>
+              </td>
+              <td>
+                {r.workflow} <span className="muted">v{r.version}</span>
+              </td>
+              <td>{triggerLabel(r.trigger)}</td>
+              <td>
+                <time dateTime={started} title={formatTime(started)}>
+                  {formatRelative(started, now)}
+                </time>
+              </td>
+              <td className="num">
+                {r.durationMs !== null
+                  ? formatDuration(r.durationMs)
+                  : r.startedAt
+                    ? 'running'
+                    : '—'}
+              </td>
+              <td>
+                {r.rerunOf ? (
+                  <Link
+                    to={`/runs/${r.rerunOf}`}
+                    className="mono"
+                    aria-label={`Original run ${shortId(r.rerunOf)}`}
+                  >
+                    {shortId(r.rerunOf)}
+                  </Link>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
 }
