@@ -303,6 +303,8 @@ export interface RunSummary {
 export interface RunQuery extends PageQuery {
   workflow?: string;
   status?: RunStatus;
+  /** How the runs were started: manual, cron, webhook, event, alert, action or rerun. */
+  trigger?: string;
 }
 
 export interface AttemptDetail {

@@ -45,6 +45,17 @@ export async function runProject(
 }
 
 /** Runs: trigger, list, show, logs, cancel, re-run. */
+
+/** How a run was started (`trigger.type`): the `?trigger=` filter of the runs list. */
+const RUN_TRIGGER_TYPES = [
+  'manual',
+  'cron',
+  'webhook',
+  'event',
+  'alert',
+  'action',
+  'rerun',
+] as const;
 export const runRoutes =
   (deps: ApiDeps): FastifyPluginAsync =>
   async (app) => {
@@ -134,6 +145,7 @@ export const runRoutes =
               ...pageQuery,
               workflow: objectName,
               status: { type: 'string', enum: [...RUN_STATUSES] },
+              trigger: { type: 'string', enum: [...RUN_TRIGGER_TYPES] },
             },
             additionalProperties: false,
           },
@@ -146,6 +158,7 @@ export const runRoutes =
           cursor?: string;
           workflow?: string;
           status?: string;
+          trigger?: string;
         };
         const after = cursor.decode(q.cursor, isRunKey);
         const [at, id] = after ? after.split('|') : [null, null];
@@ -154,9 +167,10 @@ export const runRoutes =
                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ckey
              FROM runs
             WHERE project = $1 AND ($2::text IS NULL OR workflow = $2) AND ($3::text IS NULL OR status = $3)
+              AND ($7::text IS NULL OR trigger->>'type' = $7)
               AND ($4::timestamptz IS NULL OR (created_at, id) < ($4::timestamptz, $5::uuid))
             ORDER BY created_at DESC, id DESC LIMIT $6`,
-          [project, q.workflow ?? null, q.status ?? null, at, id, q.limit + 1],
+          [project, q.workflow ?? null, q.status ?? null, at, id, q.limit + 1, q.trigger ?? null],
         );
         const rows = r.rows.slice(0, q.limit);
         const last = rows.at(-1);
