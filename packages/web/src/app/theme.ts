@@ -19,12 +19,23 @@ export function setTheme(theme: Theme): void {
   for (const l of listeners) l();
 }
 
+/**
+ * Listens to `setTheme` and also to direct changes of `data-theme` on <html> (another tab's
+ * boot script, the e2e screenshots), so canvas colours never lag behind the CSS.
+ */
+function subscribe(l: () => void): () => void {
+  listeners.add(l);
+  const observer = new MutationObserver(l);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  return () => {
+    listeners.delete(l);
+    observer.disconnect();
+  };
+}
+
 /** The current theme and a toggle; components re-render when it changes (charts read colours). */
 export function useTheme(): [Theme, () => void] {
-  const theme = useSyncExternalStore(
-    (l) => (listeners.add(l), () => listeners.delete(l)),
-    current,
-  );
+  const theme = useSyncExternalStore(subscribe, current);
   const toggle = useCallback(() => setTheme(current() === 'dark' ? 'light' : 'dark'), []);
   return [theme, toggle];
 }

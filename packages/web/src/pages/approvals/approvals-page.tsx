@@ -1,6 +1,229 @@
+import type { Approval, ApprovalStatus } from '@commandcenter/protocol/client';
+import { useQuery } from '@tanstack/react-query';
+import { useId } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { useClient } from '../../api/client.js';
+import { keys } from '../../api/keys.js';
+import { useProject } from '../../app/session.js';
+import { formatRelative, formatTime } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
+import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { RiskBadge, StatusBadge } from '../../ui/status.js';
+import { Tabs } from '../../ui/tabs.js';
+import { actionName, readSnapshot } from './snapshot.js';
+import './approvals.css';
 
-// Replaced by the page's implementation.
+type Tab = 'pending' | 'decided';
+const decisions: { value: '' | Exclude<ApprovalStatus, 'pending'>; label: string }[] = [
+  { value: '', label: 'All decisions' },
+  { value: 'approved', label: 'Approved' },
+  { value: 'rejected', label: 'Rejected' },
+  { value: 'expired', label: 'Expired' },
+  { value: 'cancelled', label: 'Cancelled' },
+];
+
+/**
+ * The approvals inbox: steps waiting for a decision (the same query as the header's badge, so
+ * both move together with the live feed), and the decided ones with who, when and why.
+ */
 export function ApprovalsPage() {
-  return <PageHeader title="ApprovalsPage" />;
+  const [params, setParams] = useSearchParams();
+  const tab: Tab = params.get('tab') === 'decided' ? 'decided' : 'pending';
+  const project = useProject();
+  const client = useClient();
+  const pending = useQuery({
+    queryKey: keys.approvals(project, 'pending'),
+    queryFn: () => client.listApprovals({ status: 'pending', limit: 500 }),
+  });
+  const count = pending.data?.items.length;
+  return (
+    <div className="approvals-page">
+      <PageHeader
+        title="Approvals"
+        description="Risky steps wait here for a person to look at what will run, then approve or reject it."
+      />
+      <Tabs<Tab>
+        label="Approvals"
+        value={tab}
+        onChange={(t) => setParams(t === 'pending' ? {} : { tab: t }, { replace: true })}
+        tabs={[
+          { id: 'pending', label: count === undefined ? 'Pending' : `Pending (${count})` },
+          { id: 'decided', label: 'Decided' },
+        ]}
+      >
+        {tab === 'pending' ? (
+          pending.isPending ? (
+            <Loading label="Loading approvals…" />
+          ) : pending.error ? (
+            <ErrorView error={pending.error} retry={() => void pending.refetch()} />
+          ) : (
+            <PendingTable items={pending.data.items} />
+          )
+        ) : (
+          <Decided />
+        )}
+      </Tabs>
+    </div>
+  );
+}
+
+function PendingTable({ items }: { items: Approval[] }) {
+  const now = Date.now();
+  if (items.length === 0) {
+    return (
+      <EmptyState title="Nothing is waiting for a decision">
+        <p>
+          A step stops here before it runs when its action’s risk is high or critical, or when its
+          node says <code>approval: required</code> (try the <code>release-gate</code> example).
+          This page and the badge in the header update by themselves.
+        </p>
+      </EmptyState>
+    );
+  }
+  return (
+    <table className="table approvals-table">
+      <thead>
+        <tr>
+          <th scope="col">Workflow</th>
+          <th scope="col">Step</th>
+          <th scope="col">Action</th>
+          <th scope="col">Risk</th>
+          <th scope="col">Requested</th>
+          <th scope="col">Expires</th>
+          <th scope="col">
+            <span className="visually-hidden">Review</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((a) => {
+          const s = readSnapshot(a.snapshot);
+          const step = a.nodeId ?? a.stepKey;
+          return (
+            <tr key={a.id}>
+              <td>{a.workflow ?? '—'}</td>
+              <td className="mono">{step}</td>
+              <td className="mono">{actionName(s)}</td>
+              <td>{s.risk ? <RiskBadge risk={s.risk} /> : '—'}</td>
+              <td title={formatTime(a.requestedAt)}>{formatRelative(a.requestedAt, now)}</td>
+              <td title={a.expiresAt ? formatTime(a.expiresAt) : 'Waits until someone decides'}>
+                {a.expiresAt ? formatRelative(a.expiresAt, now) : 'never'}
+              </td>
+              <td className="num">
+                <Link
+                  className="btn btn-small btn-primary"
+                  to={`/approvals/${a.id}`}
+                  aria-label={`Review ${step} of ${a.workflow ?? 'the run'}`}
+                >
+                  Review
+                </Link>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function Decided() {
+  const project = useProject();
+  const client = useClient();
+  const [params, setParams] = useSearchParams();
+  const decision = decisions.find((d) => d.value === params.get('decision'))?.value ?? '';
+  const decided = useQuery({
+    queryKey: keys.approvals(project, decision || 'decided'),
+    queryFn: async () => {
+      const page = await client.listApprovals({ status: decision || 'all', limit: 200 });
+      return page.items.filter((a) => a.status !== 'pending');
+    },
+  });
+  const now = Date.now();
+  const selectId = useId();
+  return (
+    <>
+      <div className="toolbar">
+        <span className="toolbar-field">
+          <label htmlFor={selectId}>Decision</label>
+          <select
+            id={selectId}
+            value={decision}
+            onChange={(e) =>
+              setParams(
+                e.target.value ? { tab: 'decided', decision: e.target.value } : { tab: 'decided' },
+                {
+                  replace: true,
+                },
+              )
+            }
+          >
+            {decisions.map((d) => (
+              <option key={d.value} value={d.value}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </span>
+        <span className="muted">The latest 200, newest first.</span>
+      </div>
+      {decided.isPending ? (
+        <Loading label="Loading decided approvals…" />
+      ) : decided.error ? (
+        <ErrorView error={decided.error} retry={() => void decided.refetch()} />
+      ) : decided.data.length === 0 ? (
+        <EmptyState title={decision ? `No ${decision} approval yet` : 'No decision yet'}>
+          <p>
+            Approved, rejected, expired and cancelled approvals are kept here with who decided and
+            why.
+          </p>
+        </EmptyState>
+      ) : (
+        <table className="table approvals-table">
+          <thead>
+            <tr>
+              <th scope="col">Decision</th>
+              <th scope="col">Workflow</th>
+              <th scope="col">Step</th>
+              <th scope="col">Action</th>
+              <th scope="col">By</th>
+              <th scope="col">When</th>
+              <th scope="col">Comment</th>
+            </tr>
+          </thead>
+          <tbody>
+            {decided.data.map((a) => {
+              const step = a.nodeId ?? a.stepKey;
+              return (
+                <tr key={a.id}>
+                  <td>
+                    <Link
+                      to={`/approvals/${a.id}`}
+                      className="plain-link"
+                      aria-label={`${a.status} approval of ${step}: details`}
+                    >
+                      <StatusBadge status={a.status} />
+                    </Link>
+                  </td>
+                  <td>{a.workflow ?? '—'}</td>
+                  <td className="mono">{step}</td>
+                  <td className="mono">{actionName(readSnapshot(a.snapshot))}</td>
+                  <td>
+                    {a.decidedBy ?? (
+                      <span className="muted">
+                        {a.status === 'expired' ? 'timeout' : 'the hub'}
+                      </span>
+                    )}
+                  </td>
+                  <td title={formatTime(a.decidedAt)}>{formatRelative(a.decidedAt, now)}</td>
+                  <td className="approval-comment">
+                    {a.comment ?? <span className="muted">—</span>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
 }

@@ -1,0 +1,102 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { useClient } from '../../api/client.js';
+import { keys } from '../../api/keys.js';
+import { useProject } from '../../app/session.js';
+import { Dialog } from '../../ui/dialog.js';
+import { Loading } from '../../ui/states.js';
+import { useToast } from '../../ui/toast.js';
+import { initialInput } from '../builder/run-dialog.js';
+import { FormError } from './form-error.js';
+
+/**
+ * Starts a run of `workflow` with a JSON input (prefilled from the inputs schema's defaults) and
+ * opens its run page. The hub validates the input; its problems are shown in the dialog.
+ */
+export function RunDialog({ workflow, onClose }: { workflow: string | null; onClose: () => void }) {
+  const client = useClient();
+  const project = useProject();
+  const toast = useToast();
+  const navigate = useNavigate();
+  const hintId = useId();
+  const detail = useQuery({
+    queryKey: keys.workflow(project, workflow ?? ''),
+    queryFn: () => client.getWorkflow(workflow!),
+    enabled: workflow !== null,
+  });
+  const [text, setText] = useState('');
+  const [parseError, setParseError] = useState<string | null>(null);
+  useEffect(() => {
+    if (detail.data) setText(JSON.stringify(initialInput(detail.data.definition.inputs), null, 2));
+  }, [detail.data, workflow]);
+  const start = useMutation({
+    mutationFn: (input: unknown) => client.startRun({ workflow: workflow!, input }),
+    onSuccess: (run) => {
+      toast.success(`Run of ${run.workflow} v${run.version} started`);
+      onClose();
+      void navigate(`/runs/${run.id}`);
+    },
+  });
+  const close = () => {
+    start.reset();
+    setParseError(null);
+    onClose();
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    let input: unknown;
+    try {
+      input = text.trim() === '' ? {} : JSON.parse(text);
+    } catch (err) {
+      setParseError(`The input is not valid JSON: ${(err as Error).message}`);
+      return;
+    }
+    setParseError(null);
+    start.mutate(input);
+  };
+
+  return (
+    <Dialog open={workflow !== null} title={`Run ${workflow ?? ''}`} onClose={close}>
+      {detail.isPending ? (
+        <Loading label="Loading the workflow…" />
+      ) : (
+        <form onSubmit={submit}>
+          {detail.data?.definition.description && (
+            <p className="muted">{detail.data.definition.description}</p>
+          )}
+          <label className={`field${parseError || start.error ? ' has-error' : ''}`}>
+            <span>Input (JSON)</span>
+            <textarea
+              rows={10}
+              value={text}
+              spellCheck={false}
+              onChange={(e) => setText(e.target.value)}
+              aria-describedby={hintId}
+              autoFocus
+            />
+          </label>
+          <p id={hintId} className="field-hint dialog-hint">
+            {detail.data?.definition.inputs
+              ? 'Checked against the workflow’s inputs schema when the run starts.'
+              : 'This workflow declares no inputs schema; its templates read the input as input.*.'}
+          </p>
+          {parseError && (
+            <p className="field-error" role="alert">
+              {parseError}
+            </p>
+          )}
+          <FormError error={start.error ?? detail.error} />
+          <div className="dialog-actions">
+            <button type="button" className="btn" onClick={close}>
+              Cancel
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={start.isPending}>
+              {start.isPending ? 'Starting…' : 'Start run'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
