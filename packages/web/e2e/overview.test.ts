@@ -135,7 +135,7 @@ describe('overview', { timeout: 180_000 }, () => {
     assert.deepEqual((await flakyRow.getByRole('cell').allTextContents()).slice(1, 4), [
       '3',
       '4',
-      '75.0 %',
+      '75 %',
     ]);
     const agents = page.getByRole('region', { name: 'Top failing agent actions' });
     await agents

@@ -32,7 +32,9 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 export function formatPercent(x: number | null | undefined): string {
-  return x == null ? '—' : `${(x * 100).toFixed(x >= 0.995 || x === 0 ? 0 : 1)} %`;
+  if (x == null) return '—';
+  const p = Math.round(x * 1000) / 10;
+  return `${Number.isInteger(p) ? p : p.toFixed(1)} %`;
 }
 
 export function durationBetween(start: string | null, end: string | null, now = Date.now()): number | null {
