@@ -3,6 +3,7 @@ import type { AttemptObserver } from '../engine/step-runner.js';
 import type { Completion } from '../engine/task.js';
 import { ATTR, SPAN_NAMES, recordStepError, runAttributes } from './trace-attributes.js';
 import { runTrace } from './trace-ids.js';
+import type { RunTraceCache } from './trace-run-cache.js';
 import type { Tracing } from './tracing.js';
 
 /** The step status an attempt's outcome leads to, as the `cc.status` attribute says it. */
@@ -20,13 +21,14 @@ const STATUS: Record<Completion['outcome'], string> = {
  * One `workflow.step` span per step attempt, child of the run's root span (whichever process
  * runs the attempt), active while the attempt runs so that its store queries nest under it; its
  * W3C context goes to the agent (`traceparent` in the request, and the transports' header or
- * variable). The span ends with the attempt's completion, whose error is already redacted.
+ * variable). The span ends with the attempt's completion, whose error is already redacted. The
+ * run's trace is remembered in `runs` for the run span (tracing-runs.ts).
  */
-export function attemptTracer(tracing: Tracing): AttemptObserver {
+export function attemptTracer(tracing: Tracing, runs: RunTraceCache): AttemptObserver {
   return {
     traceId: (task) => runTrace(task.runId, task.trigger).traceId,
     begin(task) {
-      const run = runTrace(task.runId, task.trigger);
+      const run = runs.remember(task.runId, task.trigger).trace;
       const span = tracing.tracer.startSpan(
         SPAN_NAMES.step,
         {

@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Engine } from '../engine/engine.js';
+import { createExecutors } from '../executors/registry.js';
 import { startEngine, waitForEvent, type Harness } from '../testing/engine-harness.js';
 import { storeKinds } from '../testing/stores.js';
 import { ATTR } from './trace-attributes.js';
@@ -199,6 +201,44 @@ for (const kind of storeKinds()) {
       const [boom] = steps(spans, 'boom');
       assert.equal(boom!.attributes[ATTR.errorRetryable], false);
       assert.equal(boom!.status.message, 'no luck');
+    });
+
+    test('a run ended by another process (no worker, nothing remembered): same ids', async () => {
+      await h.engine.applyWorkflow('default', {
+        name: 'slow',
+        nodes: [node('wait', 'sleep', { inputs: { ms: 60_000 } })],
+      });
+      const other = engineTracing(tracing, h.store);
+      const api = new Engine({
+        store: other.store,
+        executors: createExecutors(),
+        worker: false,
+        onError: () => {},
+      });
+      const stop = other.watch(api);
+      try {
+        const inbound = inboundTrace({
+          traceparent: '00-5bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        })!;
+        const r = await h.engine.createRun('default', 'slow', {
+          trigger: { type: 'manual', ...inbound },
+        });
+        await waitForEvent(h, (e) => e.runId === r.id && e.type === 'workflow.step.started');
+        await api.cancelRun('default', r.id, 'bob');
+        assert.equal(await h.engine.waitForRun(r.id), 'cancelled');
+        const spans = await spansOf('5bf92f3577b34da6a3ce929d0e0e4736');
+        const root = spans.find((s) => s.name === 'workflow.run')!;
+        assert.equal(root.spanContext().spanId, (await stored(r.id)).root_span_id);
+        assert.equal(root.parentSpanContext?.spanId, '00f067aa0ba902b7');
+        assert.equal(root.attributes[ATTR.status], 'cancelled');
+        assert.equal(root.attributes[ATTR.workflow], 'slow');
+        assert.equal(root.attributes[ATTR.errorType], 'CC_E_RUN_CANCELLED');
+        const [wait] = steps(spans, 'wait');
+        assert.equal(wait!.parentSpanContext?.spanId, root.spanContext().spanId);
+      } finally {
+        stop();
+        await api.stop();
+      }
     });
 
     test('a process agent gets TRACEPARENT (and TRACESTATE) of its attempt span', async () => {

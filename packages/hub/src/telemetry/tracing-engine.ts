@@ -1,6 +1,7 @@
 import type { EventListener } from '../engine/event-hub.js';
 import type { AttemptObserver } from '../engine/step-runner.js';
 import type { Store } from '../store/port.js';
+import { RunTraceCache } from './trace-run-cache.js';
 import { attemptTracer } from './tracing-attempts.js';
 import { traceRuns } from './tracing-runs.js';
 import { traceStore } from './tracing-store.js';
@@ -17,9 +18,10 @@ export interface EngineTracing {
 }
 
 export function engineTracing(tracing: Tracing, store: Store): EngineTracing {
+  const runs = new RunTraceCache();
   return {
     store: traceStore(store, tracing),
-    attempts: attemptTracer(tracing),
-    watch: (engine) => traceRuns(tracing, engine, store),
+    attempts: attemptTracer(tracing, runs),
+    watch: (engine) => traceRuns(tracing, engine, store, runs),
   };
 }

@@ -8,20 +8,9 @@ import {
 import type { EventListener } from '../engine/event-hub.js';
 import type { Queryable } from '../store/port.js';
 import { ATTR, SPAN_NAMES, recordStepError, runAttributes } from './trace-attributes.js';
+import { traceInfo, type RunTraceCache, type RunTraceInfo } from './trace-run-cache.js';
 import { runTrace } from './trace-ids.js';
 import type { Tracing } from './tracing.js';
-
-interface RunRow {
-  project: string;
-  workflow: string;
-  version: number;
-  status: RunStatus;
-  error: unknown;
-  trigger: { type?: string } | null;
-  rerun_of: string | null;
-  created_at: Date | string;
-  finished_at: Date | string | null;
-}
 
 interface ApprovalRow {
   status: string;
@@ -45,14 +34,17 @@ const DECISION_ERRORS: Record<string, { code: string; message: string }> = {
  * `workflow.run` span when the run ends, and a `workflow.approval` span (request to decision)
  * when an approval is decided, expires or is cancelled with its run. Each such transition's
  * event is published by exactly one process, the one that committed it, so exactly one process
- * records each span — with the run's stored times and ids, one query per span (by primary key);
- * `Tracing.forceFlush` waits for them. `store` should be the undecorated store: this bookkeeping
- * is not part of any trace.
+ * records each span. A run span takes its times and attributes from the final event (`time` is
+ * the end, `durationMs` back from it the creation) and its ids from the run's trigger —
+ * remembered from its attempts (`runs`) or, for a run this process ran no step of, read by
+ * primary key; an approval span reads its approval. `Tracing.forceFlush` waits for them. `store`
+ * should be the undecorated store: this bookkeeping is not part of any trace.
  */
 export function traceRuns(
   tracing: Tracing,
   engine: { subscribe(listener: EventListener): () => void },
   store: Queryable,
+  runs: RunTraceCache,
   onError: (err: unknown) => void = (err) => console.error('tracing: recording a span failed', err),
 ): () => void {
   return engine.subscribe((e: CCEvent) => {
@@ -60,7 +52,8 @@ export function traceRuns(
     if (e.type.startsWith('workflow.run.')) {
       const status = (e.data as { status?: RunStatus }).status;
       if (status && FINAL_RUN_STATUSES.includes(status)) {
-        tracing.track(endRun(tracing, store, e.runId).catch(onError));
+        const known = runs.take(e.runId);
+        tracing.track(endRun(tracing, store, e, known).catch(onError));
       }
     } else if (e.type === 'approval.decided') {
       tracing.track(endApproval(tracing, store, e.runId, e.data).catch(onError));
@@ -68,26 +61,41 @@ export function traceRuns(
   });
 }
 
-async function endRun(tracing: Tracing, store: Queryable, runId: string): Promise<void> {
-  const r = await store.query<RunRow>(
-    `SELECT project, workflow, version, status, error, trigger, rerun_of, created_at, finished_at
-       FROM runs WHERE id = $1`,
-    [runId],
-  );
-  const row = r.rows[0];
-  if (!row) return; // deleted by retention in the meantime
-  const span = tracing.startRunSpan(runTrace(runId, row.trigger), {
+async function endRun(
+  tracing: Tracing,
+  store: Queryable,
+  e: CCEvent,
+  known: RunTraceInfo | undefined,
+): Promise<void> {
+  const runId = e.runId!;
+  const info = known ?? (await readTrace(store, runId));
+  if (!info) return; // deleted by retention in the meantime
+  const data = e.data as EventMap['workflow.run.succeeded'];
+  const end = new Date(e.time);
+  const span = tracing.startRunSpan(info.trace, {
     kind: SpanKind.INTERNAL,
-    startTime: new Date(row.created_at),
+    startTime: new Date(end.getTime() - (data.durationMs ?? 0)),
     attributes: {
-      ...runAttributes({ ...row, runId }),
-      [ATTR.status]: row.status,
-      [ATTR.trigger]: row.trigger?.type ?? 'manual',
-      ...(row.rerun_of ? { [ATTR.rerunOf]: row.rerun_of } : {}),
+      ...runAttributes({
+        project: e.project,
+        workflow: data.workflow,
+        version: data.version,
+        runId,
+      }),
+      [ATTR.status]: data.status,
+      [ATTR.trigger]: data.trigger ?? 'manual',
+      ...(info.rerunOf ? { [ATTR.rerunOf]: info.rerunOf } : {}),
     },
   });
-  if (row.status !== 'succeeded') recordStepError(span, row.error);
-  span.end(new Date(row.finished_at ?? Date.now()));
+  if (data.status !== 'succeeded') recordStepError(span, data.error);
+  span.end(end);
+}
+
+async function readTrace(store: Queryable, runId: string): Promise<RunTraceInfo | undefined> {
+  const r = await store.query<{ trigger: unknown }>('SELECT trigger FROM runs WHERE id = $1', [
+    runId,
+  ]);
+  return r.rows[0] ? traceInfo(runId, r.rows[0].trigger) : undefined;
 }
 
 async function endApproval(
