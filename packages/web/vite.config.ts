@@ -13,13 +13,30 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 1200,
-    rollupOptions: {
+    rolldownOptions: {
       output: {
-        manualChunks(id: string) {
-          if (id.includes('node_modules/@codemirror') || id.includes('node_modules/@lezer')) return 'editor';
-          if (id.includes('node_modules/@xyflow') || id.includes('node_modules/@dagrejs')) return 'graph';
-          if (id.includes('node_modules/uplot')) return 'charts';
-          return undefined;
+        // Libraries only some pages need get their own chunks (loaded with those pages); React
+        // and the data layer every page needs form one chunk of their own, with the highest
+        // priority, so that the graph chunk never captures them and lands in the first load.
+        codeSplitting: {
+          groups: [
+            {
+              name: 'react',
+              test: /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack|use-sync-external-store)[\\/]/,
+              priority: 30,
+            },
+            {
+              name: 'editor',
+              test: /node_modules[\\/](@codemirror|@lezer|@marijn|crelt|style-mod|w3c-keyname)[\\/]/,
+              priority: 20,
+            },
+            {
+              name: 'graph',
+              test: /node_modules[\\/](@xyflow|@dagrejs|d3-[a-z]+|zustand|classcat)[\\/]/,
+              priority: 20,
+            },
+            { name: 'charts', test: /node_modules[\\/]uplot[\\/]/, priority: 20 },
+          ],
         },
       },
     },
