@@ -220,6 +220,7 @@ for (const kind of storeKinds()) {
           latestVersion: 2,
           description: 'second',
           archived: false,
+          stats: { lastRun: null, runs: 0, successRate: null, recentDurationsMs: [] },
           updatedAt: undefined,
         },
       );
