@@ -23,7 +23,10 @@ describe('UI shell', { timeout: 120_000 }, () => {
     const context = await browser.newContext({ baseURL: hub.url });
     const page = await context.newPage();
     // The first whoami answers 401 before signing in: expected.
-    const watch = watchPage(page, (url, status) => url.endsWith('/api/v1/whoami') && status === 401);
+    const watch = watchPage(
+      page,
+      (url, status) => url.endsWith('/api/v1/whoami') && status === 401,
+    );
     await page.goto('/');
     await page.getByLabel('API token').fill('cc_not_a_real_token_at_all');
     await page.getByRole('button', { name: 'Sign in' }).click();

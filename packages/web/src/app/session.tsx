@@ -68,7 +68,11 @@ export function SessionProvider({ children }: { children: (s: Session) => ReactN
     }
     return <ErrorView error={whoami.error} retry={() => void whoami.refetch()} />;
   }
-  return <SessionContext.Provider value={session}>{session && children(session)}</SessionContext.Provider>;
+  return (
+    <SessionContext.Provider value={session}>
+      {session && children(session)}
+    </SessionContext.Provider>
+  );
 }
 
 export function useSession(): Session {

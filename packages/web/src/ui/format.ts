@@ -37,7 +37,11 @@ export function formatPercent(x: number | null | undefined): string {
   return `${Number.isInteger(p) ? p : p.toFixed(1)} %`;
 }
 
-export function durationBetween(start: string | null, end: string | null, now = Date.now()): number | null {
+export function durationBetween(
+  start: string | null,
+  end: string | null,
+  now = Date.now(),
+): number | null {
   if (!start) return null;
   return (end ? new Date(end).getTime() : now) - new Date(start).getTime();
 }

@@ -16,7 +16,10 @@ export function Sparkline({
   const span = max - min || 1;
   const step = width / (values.length - 1);
   const points = values
-    .map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - ((v - min) / span) * (height - 4)).toFixed(1)}`)
+    .map(
+      (v, i) =>
+        `${(i * step).toFixed(1)},${(height - 2 - ((v - min) / span) * (height - 4)).toFixed(1)}`,
+    )
     .join(' ');
   return (
     <svg className="sparkline" width={width} height={height} role="img" aria-label={label}>

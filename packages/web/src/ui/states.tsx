@@ -13,7 +13,11 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
 
 /** A failed request: the hub's problem detail and what to do about it. */
 export function ErrorView({ error, retry }: { error: unknown; retry?: () => void }) {
-  const detail = isCCError(error) ? error.detail : error instanceof Error ? error.message : String(error);
+  const detail = isCCError(error)
+    ? error.detail
+    : error instanceof Error
+      ? error.message
+      : String(error);
   const fix = isCCError(error) ? error.fix : undefined;
   return (
     <div className="state state-error" role="alert">

@@ -23,7 +23,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const push = useCallback((kind: Kind, text: string) => {
     const id = nextId++;
     setToasts((t) => [...t.slice(-4), { id, kind, text }]);
-    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 8000 : 4000);
+    setTimeout(
+      () => setToasts((t) => t.filter((x) => x.id !== id)),
+      kind === 'error' ? 8000 : 4000,
+    );
   }, []);
   const api = useMemo<ToastApi>(
     () => ({
