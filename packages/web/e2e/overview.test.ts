@@ -151,7 +151,9 @@ describe('overview', { timeout: 180_000 }, () => {
     await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
 
     // The window selector: a day in quarter hours, kept in the URL.
-    await page.getByRole('radio', { name: '24h' }).check();
+    // click, not check(): a live refresh may re-render the control between the click and
+    // Playwright's read-back of its state; the URL is the observable outcome.
+    await page.getByRole('radio', { name: '24h' }).click();
     await page.waitForURL('**/overview?window=24h');
     await page.getByRole('heading', { name: 'Runs per 15 minutes' }).waitFor({ timeout: T });
     await page.getByRole('img', { name: /over the last 24 hours: 9 runs/ }).waitFor();

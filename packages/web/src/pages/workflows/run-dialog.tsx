@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
@@ -25,11 +25,16 @@ export function RunDialog({ workflow, onClose }: { workflow: string | null; onCl
     queryFn: () => client.getWorkflow(workflow!),
     enabled: workflow !== null,
   });
-  const [text, setText] = useState('');
+  // The prefill is derived during render (not set by an effect), so the field never shows an
+  // empty value first; `edited` holds what the user typed since the dialog opened.
+  const prefill = useMemo(
+    () => (detail.data ? JSON.stringify(initialInput(detail.data.definition.inputs), null, 2) : ''),
+    [detail.data],
+  );
+  const [edited, setText] = useState<string | null>(null);
+  const text = edited ?? prefill;
   const [parseError, setParseError] = useState<string | null>(null);
-  useEffect(() => {
-    if (detail.data) setText(JSON.stringify(initialInput(detail.data.definition.inputs), null, 2));
-  }, [detail.data, workflow]);
+  useEffect(() => setText(null), [workflow]);
   const start = useMutation({
     mutationFn: (input: unknown) => client.startRun({ workflow: workflow!, input }),
     onSuccess: (run) => {
