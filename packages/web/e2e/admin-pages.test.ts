@@ -6,24 +6,23 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { HubClient, isCCError, type TriggerInfo } from '@commandcenter/protocol/client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { pipeline, single } from './fixtures.js';
 import {
   assertAccessible,
-  launchBrowser,
+  laptop,
   screenshotBothThemes,
-  signedInContext,
-  startUiHub,
+  uiSuite,
   waitLive,
   watchPage,
   type UiHub,
 } from './harness.js';
 
-const laptop = { width: 1280, height: 800 };
 const ui = { timeout: 15_000 };
 
-const releaseWorkflow = {
+const releaseWorkflow = pipeline({
   name: 'nightly-release',
   description: 'Fetches the repository, analyses it and reports, every night and on deploy hooks',
   triggers: [
@@ -31,24 +30,18 @@ const releaseWorkflow = {
     { webhook: 'deploy' },
     { manual: {} },
   ],
-  nodes: [
-    { id: 'fetch', agent: 'e2e', action: 'fetch', inputs: { repo: 'acme/api', lines: 2 } },
-    {
-      id: 'analyze',
-      agent: 'e2e',
-      action: 'analyze',
-      dependsOn: ['fetch'],
-      inputs: { files: '{{ nodes.fetch.output.files }}' },
-    },
-  ],
-};
+  repo: 'acme/api',
+  lines: 2,
+});
 
-const syncWorkflow = {
-  name: 'hourly-sync',
-  description: 'Reports every hour and when an audit fails',
-  triggers: [{ cron: '@hourly' }, { event: 'audit.result.fail' }],
-  nodes: [{ id: 'report', agent: 'e2e', action: 'report', inputs: { text: 'sync' } }],
-};
+const syncWorkflow = single(
+  {
+    name: 'hourly-sync',
+    description: 'Reports every hour and when an audit fails',
+    triggers: [{ cron: '@hourly' }, { event: 'audit.result.fail' }],
+  },
+  'sync',
+);
 
 /** Sends a webhook delivery signed with `secret` (the scheme of docs/triggers.md). */
 async function deliver(hub: UiHub, name: string, secret: string, body: object): Promise<Response> {
@@ -87,9 +80,6 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 describe('admin pages', { timeout: 240_000 }, () => {
-  let hub: UiHub;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let watch: ReturnType<typeof watchPage>;
   let triggers: TriggerInfo[];
@@ -101,45 +91,37 @@ describe('admin pages', { timeout: 240_000 }, () => {
   };
   const row = (text: string | RegExp) => page.getByRole('row').filter({ hasText: text });
 
-  before(async () => {
-    hub = await startUiHub();
-    browser = await launchBrowser();
-    const { api } = hub;
-    await api.applyWorkflow(releaseWorkflow);
-    await api.applyWorkflow(syncWorkflow);
-    for (let i = 0; i < 2; i++) {
-      const run = await api.startRun({ workflow: 'nightly-release' });
-      assert.equal(await hub.hub.services.engine.waitForRun(run.id), 'succeeded');
-    }
-    triggers = (await api.listTriggers()).items;
-    // A webhook with a secret, one delivery that started a run and one that was refused.
-    const hook = trigger('nightly-release', 'webhook');
-    const first = await api.rotateWebhookSecret(hook.id);
-    const ok = await deliver(hub, 'deploy', first.secret, { reason: 'tag v1.4.0' });
-    assert.equal(ok.status, 202, await ok.text());
-    const refused = await deliver(hub, 'deploy', 'ccwh_not_the_secret', {});
-    assert.equal(refused.status, 401);
-    await api.setSecret('SLACK_TOKEN', 'xoxb-e2e-slack');
-    await api.setSecret('GITHUB_TOKEN', 'ghp_e2e_github');
-    await api.rotateSecret('GITHUB_TOKEN', 'ghp_e2e_github_2');
-    await api.createToken({
-      name: 'ci-deploy',
-      role: 'operator',
-      project: 'default',
-      expiresIn: '90d',
-    });
-    await api.createToken({ name: 'alice-laptop', role: 'viewer', project: 'default' });
-    const old = await api.createToken({ name: 'old-ci', role: 'operator', project: 'default' });
-    await api.revokeToken(old.id);
-
-    context = await signedInContext(browser, hub, { viewport: laptop });
-    page = await context.newPage();
-    watch = watchPage(page);
+  const suite = uiSuite({
+    arrange: async (hub) => {
+      const { api } = hub;
+      await api.applyWorkflow(releaseWorkflow);
+      await api.applyWorkflow(syncWorkflow);
+      for (let i = 0; i < 2; i++) assert.equal(await hub.runToEnd('nightly-release'), 'succeeded');
+      triggers = (await api.listTriggers()).items;
+      // A webhook with a secret, one delivery that started a run and one that was refused.
+      const hook = trigger('nightly-release', 'webhook');
+      const first = await api.rotateWebhookSecret(hook.id);
+      const ok = await deliver(hub, 'deploy', first.secret, { reason: 'tag v1.4.0' });
+      assert.equal(ok.status, 202, await ok.text());
+      const refused = await deliver(hub, 'deploy', 'ccwh_not_the_secret', {});
+      assert.equal(refused.status, 401);
+      await api.setSecret('SLACK_TOKEN', 'xoxb-e2e-slack');
+      await api.setSecret('GITHUB_TOKEN', 'ghp_e2e_github');
+      await api.rotateSecret('GITHUB_TOKEN', 'ghp_e2e_github_2');
+      await api.createToken({
+        name: 'ci-deploy',
+        role: 'operator',
+        project: 'default',
+        expiresIn: '90d',
+      });
+      await api.createToken({ name: 'alice-laptop', role: 'viewer', project: 'default' });
+      const old = await api.createToken({ name: 'old-ci', role: 'operator', project: 'default' });
+      await api.revokeToken(old.id);
+    },
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await hub?.close();
+  before(async () => {
+    page = await suite.context.newPage();
+    watch = watchPage(page);
   });
 
   it('lists agents with their health and searches them', async () => {
@@ -147,7 +129,7 @@ describe('admin pages', { timeout: 240_000 }, () => {
     await waitLive(page);
     const e2e = row(/^e2e/);
     await e2e.getByText('Healthy').waitFor(ui);
-    const actions = Object.keys((await hub.api.getAgent('e2e')).manifest.actions).length;
+    const actions = Object.keys((await suite.hub.api.getAgent('e2e')).manifest.actions).length;
     assert.match(await e2e.innerText(), new RegExp(`builtin[\\s\\S]*1\\.0\\.0\\s+${actions}`));
     await row('text-tools').waitFor(ui);
     await shoot(page, 'agents');
@@ -214,10 +196,10 @@ describe('admin pages', { timeout: 240_000 }, () => {
 
     await cronRow.getByRole('button', { name: /^Pause the cron trigger/ }).click();
     await cronRow.getByText('Paused').waitFor(ui);
-    assert.equal((await hub.api.getTrigger(cron.id)).paused, true);
+    assert.equal((await suite.hub.api.getTrigger(cron.id)).paused, true);
     await cronRow.getByRole('button', { name: /^Resume the cron trigger/ }).click();
     await cronRow.getByText('Active').waitFor(ui);
-    assert.equal((await hub.api.getTrigger(cron.id)).paused, false);
+    assert.equal((await suite.hub.api.getTrigger(cron.id)).paused, false);
     watch.assertClean();
   });
 
@@ -243,7 +225,7 @@ describe('admin pages', { timeout: 240_000 }, () => {
     const secret = await shown.getByLabel('signing secret', { exact: true }).inputValue();
     assert.match(secret, /^ccwh_/);
     assert.match(await shown.innerText(), /previous secret is accepted until/);
-    const res = await deliver(hub, 'deploy', secret, { reason: 'after rotation' });
+    const res = await deliver(suite.hub, 'deploy', secret, { reason: 'after rotation' });
     assert.equal(res.status, 202, await res.text());
     // The run it queued reaches the drawer through the live feed.
     await history.getByText('fired', { exact: true }).nth(1).waitFor(ui);
@@ -280,7 +262,7 @@ describe('admin pages', { timeout: 240_000 }, () => {
     await rotate.getByLabel('New value').fill('pd-e2e-value-2');
     await rotate.getByRole('button', { name: 'Rotate secret' }).click();
     await row('PAGER_KEY').getByRole('cell', { name: '2', exact: true }).waitFor(ui);
-    const stored = (await hub.api.listSecrets()).items.find((s) => s.name === 'PAGER_KEY');
+    const stored = (await suite.hub.api.listSecrets()).items.find((s) => s.name === 'PAGER_KEY');
     assert.equal(stored?.version, 2);
     assert.equal(await page.getByText(/pd-e2e-value/).count(), 0);
 
@@ -290,7 +272,7 @@ describe('admin pages', { timeout: 240_000 }, () => {
       .getByRole('button', { name: 'Delete secret' })
       .click();
     await row('PAGER_KEY').waitFor({ state: 'detached', ...ui });
-    assert.ok(!(await hub.api.listSecrets()).items.some((s) => s.name === 'PAGER_KEY'));
+    assert.ok(!(await suite.hub.api.listSecrets()).items.some((s) => s.name === 'PAGER_KEY'));
     assert.ok(!(await page.content()).includes('pd-e2e-value'));
     watch.assertClean();
   });
@@ -311,7 +293,7 @@ describe('admin pages', { timeout: 240_000 }, () => {
     const created = page.getByRole('dialog', { name: 'Token created' });
     const token = await created.getByLabel('API token', { exact: true }).inputValue();
     assert.match(token, /^cc_/);
-    const bot = new HubClient({ url: hub.url, token });
+    const bot = new HubClient({ url: suite.hub.url, token });
     assert.deepEqual(
       { ...(await bot.whoami()), tokenId: '' },
       { tokenId: '', name: 'release-bot', role: 'approver', project: 'default' },
@@ -368,14 +350,7 @@ describe('admin pages', { timeout: 240_000 }, () => {
   });
 
   it('shows a viewer every mutation disabled, with an explanation', async () => {
-    const viewer = await hub.api.createToken({
-      name: 'auditor',
-      role: 'viewer',
-      project: 'default',
-    });
-    const ctx = await browser.newContext({ baseURL: hub.url, viewport: laptop });
-    const res = await ctx.request.post('/api/v1/session', { data: { token: viewer.token } });
-    assert.equal(res.status(), 200);
+    const ctx = await suite.viewerContext('auditor');
     const p = await ctx.newPage();
     const w = watchPage(p);
     const note = (text: RegExp) => p.getByRole('note').filter({ hasText: text });

@@ -6,18 +6,10 @@
  * API; screenshots in both themes, axe checks.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  assertAccessible,
-  launchBrowser,
-  screenshotBothThemes,
-  signedInContext,
-  startUiHub,
-  waitLive,
-  watchPage,
-  type UiHub,
-} from './harness.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { fetchStep, gateStep, step } from './fixtures.js';
+import { assertAccessible, screenshotBothThemes, uiSuite, waitLive, watchPage } from './harness.js';
 
 const T = 20_000;
 
@@ -25,21 +17,9 @@ const release = {
   name: 'e2e-release',
   description: 'Fetches, then deploys what it fetched once someone approves',
   nodes: [
-    { id: 'fetch', agent: 'e2e', action: 'fetch', inputs: { repo: '{{ input.repo }}' } },
-    {
-      id: 'deploy',
-      agent: 'e2e',
-      action: 'deploy',
-      dependsOn: ['fetch'],
-      inputs: { target: 'prod/{{ nodes.fetch.output.repo }}' },
-    },
-    {
-      id: 'report',
-      agent: 'e2e',
-      action: 'report',
-      dependsOn: ['deploy'],
-      inputs: { text: 'shipped' },
-    },
+    fetchStep('{{ input.repo }}'),
+    gateStep('prod/{{ nodes.fetch.output.repo }}', 'deploy', 'fetch'),
+    step('report', 'report', { text: 'shipped' }, 'deploy'),
   ],
 };
 
@@ -51,35 +31,15 @@ const badgeSays = (page: Page, n: number) =>
     .waitFor({ timeout: T });
 
 describe('approvals', { timeout: 180_000 }, () => {
-  let hub: UiHub;
-  let browser: Browser;
-  let context: BrowserContext;
+  const suite = uiSuite({ arrange: (hub) => hub.api.applyWorkflow(release) });
   /** Starts a release run and returns it with its pending approval (once the gate asked). */
   const gatedRun = async (repo: string) => {
-    const run = await hub.api.startRun({ workflow: release.name, input: { repo } });
-    for (let i = 0; i < 100; i++) {
-      const pending = await hub.api.listApprovals({ status: 'pending' });
-      const approval = pending.items.find((a) => a.runId === run.id);
-      if (approval) return { run, approval };
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`run ${run.id} never asked for an approval`);
+    const run = await suite.hub.api.startRun({ workflow: release.name, input: { repo } });
+    return { run, approval: await suite.hub.pendingApproval(run.id) };
   };
 
-  before(async () => {
-    hub = await startUiHub();
-    browser = await launchBrowser();
-    await hub.api.applyWorkflow(release);
-    context = await signedInContext(browser, hub, { viewport: { width: 1280, height: 800 } });
-  });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await hub?.close();
-  });
-
   it('lists a new approval live with the badge, and approving it with a comment finishes the run', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto('/approvals');
     await page.getByText('Nothing is waiting for a decision').waitFor({ timeout: T });
@@ -123,8 +83,8 @@ describe('approvals', { timeout: 180_000 }, () => {
     await page.getByText('Approved: the step runs now').waitFor({ timeout: T });
     const decision = page.getByRole('region', { name: 'Decision', exact: true });
     await decision.getByText('Checked the diff, go ahead').waitFor({ timeout: T });
-    assert.equal(await hub.hub.services.engine.waitForRun(run.id, { timeoutMs: T }), 'succeeded');
-    const decided = await hub.api.getApproval(approval.id);
+    assert.equal(await suite.hub.waitForRun(run.id), 'succeeded');
+    const decided = await suite.hub.api.getApproval(approval.id);
     assert.equal(decided.status, 'approved');
     assert.equal(decided.comment, 'Checked the diff, go ahead');
     await page
@@ -139,20 +99,20 @@ describe('approvals', { timeout: 180_000 }, () => {
 
   it('rejecting fails the run, and the decided tab keeps who, when and why', async () => {
     const { run, approval } = await gatedRun('acme/risky');
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto(`/approvals/${approval.id}`);
     await page.getByLabel('Comment').fill('Not on a Friday');
     await page.getByRole('button', { name: 'Reject' }).click();
     await page.getByText(/^Rejected: the step will not run/).waitFor({ timeout: T });
-    assert.equal(await hub.hub.services.engine.waitForRun(run.id, { timeoutMs: T }), 'failed');
-    assert.equal((await hub.api.getApproval(approval.id)).status, 'rejected');
+    assert.equal(await suite.hub.waitForRun(run.id), 'failed');
+    assert.equal((await suite.hub.api.getApproval(approval.id)).status, 'rejected');
 
     await page.getByRole('link', { name: 'Approvals', exact: true }).first().click();
     await page.getByRole('tab', { name: 'Decided' }).click();
     const row = page.getByRole('row').filter({ hasText: 'Not on a Friday' });
     await row.getByText('Rejected').waitFor({ timeout: T });
-    await row.getByText((await hub.api.whoami()).name).waitFor();
+    await row.getByText((await suite.hub.api.whoami()).name).waitFor();
     await page.getByLabel('Decision').selectOption('approved');
     await page
       .getByRole('row')
@@ -167,19 +127,7 @@ describe('approvals', { timeout: 180_000 }, () => {
 
   it('shows a decision taken elsewhere live, and keeps viewers from deciding', async () => {
     const { run, approval } = await gatedRun('acme/elsewhere');
-    const viewer = await hub.api.createToken({
-      name: 'e2e-viewer',
-      role: 'viewer',
-      project: 'default',
-    });
-    const ctx = await browser.newContext({
-      baseURL: hub.url,
-      viewport: { width: 1280, height: 800 },
-    });
-    assert.equal(
-      (await ctx.request.post('/api/v1/session', { data: { token: viewer.token } })).status(),
-      200,
-    );
+    const ctx = await suite.viewerContext('e2e-viewer');
     const page = await ctx.newPage();
     const watch = watchPage(page);
     await page.goto(`/approvals/${approval.id}`);
@@ -191,13 +139,13 @@ describe('approvals', { timeout: 180_000 }, () => {
     assert.equal(await page.getByRole('button', { name: 'Reject' }).isDisabled(), true);
     await waitLive(page);
 
-    await hub.api.approve(approval.id, { comment: 'approved from the CLI' });
+    await suite.hub.api.approve(approval.id, { comment: 'approved from the CLI' });
     await page.getByText(/This approval was approved by .+ meanwhile/).waitFor({ timeout: T });
     await page
       .getByRole('region', { name: 'Decision', exact: true })
       .getByText('approved from the CLI')
       .waitFor();
-    assert.equal(await hub.hub.services.engine.waitForRun(run.id, { timeoutMs: T }), 'succeeded');
+    assert.equal(await suite.hub.waitForRun(run.id), 'succeeded');
     watch.assertClean();
     await ctx.close();
   });

@@ -7,8 +7,8 @@
  * each state in both themes, and axe checks.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import {
   addNode,
   connect,
@@ -19,46 +19,17 @@ import {
 } from '../src/pages/builder/model.js';
 import { locateProblems } from '../src/pages/builder/problems.js';
 import { acceptSuggestion, templateContext } from '../src/pages/builder/templates.js';
-import {
-  assertAccessible,
-  launchBrowser,
-  screenshotBothThemes,
-  signedInContext,
-  startUiHub,
-  waitLive,
-  watchPage,
-  type UiHub,
-} from './harness.js';
+import { pipeline as pipelineDoc, step } from './fixtures.js';
+import { assertAccessible, screenshotBothThemes, uiSuite, waitLive, watchPage } from './harness.js';
 
 const T = 20_000;
-const laptop = { width: 1280, height: 800 };
 
 /** Validation answers 422 for an invalid draft (and a refused save): expected while editing. */
 const invalidDraftsAllowed = (url: string, status: number) =>
   status === 422 && /\/api\/v1\/workflows(\/validate)?(\?|$)/.test(url);
 
 /** The 3-node pipeline the builder test draws, as a document (for the suites that start from it). */
-const pipeline = (name: string) => ({
-  name,
-  triggers: [{ manual: {} }],
-  nodes: [
-    { id: 'fetch', agent: 'e2e', action: 'fetch', inputs: { repo: 'acme/app' } },
-    {
-      id: 'analyze',
-      agent: 'e2e',
-      action: 'analyze',
-      dependsOn: ['fetch'],
-      inputs: { files: '{{ nodes.fetch.output.files }}' },
-    },
-    {
-      id: 'report',
-      agent: 'e2e',
-      action: 'report',
-      dependsOn: ['analyze'],
-      inputs: { text: '{{ nodes.analyze.output.summary }}' },
-    },
-  ],
-});
+const pipeline = (name: string) => pipelineDoc({ name, triggers: [{ manual: {} }], report: true });
 
 const node = (page: Page, id: string) => page.getByTestId(`builder-node-${id}`);
 const paletteItem = (page: Page, key: string) =>
@@ -206,27 +177,15 @@ describe('builder model (no browser)', () => {
 });
 
 describe('workflow builder', { timeout: 300_000 }, () => {
-  let hub: UiHub;
-  let browser: Browser;
-  let context: BrowserContext;
-  before(async () => {
-    hub = await startUiHub();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await hub?.close();
-  });
+  const suite = uiSuite();
 
   it('builds a 3-node workflow by drag and drop, configures it, saves it and runs it', async () => {
-    await hub.api.setSecret('REPO_TOKEN', 'not-a-real-token');
+    await suite.hub.api.setSecret('REPO_TOKEN', 'not-a-real-token');
     const inputSchema = {
       type: 'object',
       properties: { repo: { type: 'string', default: 'acme/app' } },
     };
-    context = await signedInContext(browser, hub, { viewport: laptop });
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page, invalidDraftsAllowed);
     await openBuilder(page, '/workflows/new');
     await page.getByText('Drag an action from the palette onto the canvas').waitFor();
@@ -319,7 +278,7 @@ describe('workflow builder', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved version 1').waitFor({ timeout: T });
     await page.waitForURL('**/workflows/e2e-built', { timeout: T });
-    const saved = await hub.api.getWorkflow('e2e-built');
+    const saved = await suite.hub.api.getWorkflow('e2e-built');
     assert.equal(saved.latestVersion, 1);
     const byId = Object.fromEntries(saved.source.nodes.map((n) => [n.id, n]));
     assert.deepEqual(Object.keys(byId).sort(), ['analyze', 'fetch', 'report']);
@@ -357,7 +316,7 @@ describe('workflow builder', { timeout: 300_000 }, () => {
         .locator(`[data-testid="run-node-${id}"][data-status="succeeded"]`)
         .waitFor({ timeout: T });
     }
-    const run = await hub.api.getRun(runId);
+    const run = await suite.hub.api.getRun(runId);
     assert.equal(run.status, 'succeeded');
     assert.equal(run.workflow, 'e2e-built');
     assert.deepEqual(run.input, { repo: 'acme/app' });
@@ -366,8 +325,8 @@ describe('workflow builder', { timeout: 300_000 }, () => {
   });
 
   it('edits YAML onto the canvas and the canvas into the YAML, with undo and redo', async () => {
-    await hub.api.applyWorkflow(pipeline('e2e-yaml'));
-    const page = await context.newPage();
+    await suite.hub.api.applyWorkflow(pipeline('e2e-yaml'));
+    const page = await suite.context.newPage();
     const watch = watchPage(page, invalidDraftsAllowed);
     await openBuilder(page, '/workflows/e2e-yaml');
     await node(page, 'report').waitFor({ timeout: T });
@@ -387,6 +346,8 @@ describe('workflow builder', { timeout: 300_000 }, () => {
     await replaceYaml(page, edited);
     await page.getByRole('tab', { name: 'Canvas' }).click();
     await node(page, 'notify').waitFor({ timeout: T });
+    // React Flow draws an edge once both its cards are measured: a frame after the card.
+    await page.locator('.react-flow__edge').nth(2).waitFor({ state: 'attached', timeout: T });
     assert.equal(await page.locator('.react-flow__edge').count(), 3);
     await page.getByText('Unsaved changes').waitFor();
 
@@ -423,6 +384,7 @@ describe('workflow builder', { timeout: 300_000 }, () => {
     assert.equal(await page.locator('.react-flow__edge').count(), 2);
     await page.keyboard.press('ControlOrMeta+Z');
     await node(page, 'notify_all').waitFor({ timeout: T });
+    await page.locator('.react-flow__edge').nth(2).waitFor({ state: 'attached', timeout: T });
     assert.equal(await page.locator('.react-flow__edge').count(), 3);
 
     // The shortcuts help, and tidy up with L.
@@ -446,7 +408,7 @@ describe('workflow builder', { timeout: 300_000 }, () => {
     assert.match(page.url(), /\/workflows\/e2e-yaml$/);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved version 2').waitFor({ timeout: T });
-    const v2 = await hub.api.getWorkflow('e2e-yaml');
+    const v2 = await suite.hub.api.getWorkflow('e2e-yaml');
     assert.ok(
       v2.source.nodes.some((n) => n.id === 'notify_all' && n.dependsOn?.includes('report')),
     );
@@ -455,7 +417,7 @@ describe('workflow builder', { timeout: 300_000 }, () => {
   });
 
   it('shows validation problems on the node and field they concern', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page, invalidDraftsAllowed);
     await openBuilder(page, '/workflows/new');
     await page.getByRole('tab', { name: 'YAML' }).click();
@@ -516,7 +478,7 @@ describe('workflow builder', { timeout: 300_000 }, () => {
     await clickEmptyCanvas(page);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText(/Not saved: Fix the problems/).waitFor({ timeout: T });
-    await assert.rejects(hub.api.getWorkflow('e2e-invalid'), /not found/i);
+    await assert.rejects(suite.hub.api.getWorkflow('e2e-invalid'), /not found/i);
 
     // Fixing both problems through the form clears the markers.
     panel = await selectNode(page, 'report');
@@ -531,20 +493,14 @@ describe('workflow builder', { timeout: 300_000 }, () => {
 
   it('lists versions, opens one read-only and shows the diff between two', async () => {
     const v1 = pipeline('e2e-versions');
-    await hub.api.applyWorkflow(v1);
-    const notify = {
-      id: 'notify_all',
-      agent: 'e2e',
-      action: 'report',
-      dependsOn: ['report'],
-      inputs: { text: 'done' },
-    };
-    await hub.api.applyWorkflow({
+    await suite.hub.api.applyWorkflow(v1);
+    const notify = step('notify_all', 'report', { text: 'done' }, 'report');
+    await suite.hub.api.applyWorkflow({
       ...v1,
       description: 'Now with a notification',
       nodes: [...v1.nodes, notify],
     });
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page, invalidDraftsAllowed);
     await openBuilder(page, '/workflows/e2e-versions');
     await page.getByRole('tab', { name: /Versions/ }).click();
@@ -574,15 +530,16 @@ describe('workflow builder', { timeout: 300_000 }, () => {
   });
 
   it('opens a 200-node workflow and edits a node without remounting the others', async () => {
-    const nodes = Array.from({ length: 200 }, (_, i) => ({
-      id: `step_${i}`,
-      agent: 'e2e',
-      action: 'report',
-      ...(i > 0 ? { dependsOn: [`step_${Math.floor((i - 1) / 2)}`] } : {}),
-      inputs: { text: `step ${i}` },
-    }));
-    await hub.api.applyWorkflow({ name: 'e2e-large', nodes });
-    const page = await context.newPage();
+    const nodes = Array.from({ length: 200 }, (_, i) =>
+      step(
+        `step_${i}`,
+        'report',
+        { text: `step ${i}` },
+        i > 0 ? `step_${Math.floor((i - 1) / 2)}` : undefined,
+      ),
+    );
+    await suite.hub.api.applyWorkflow({ name: 'e2e-large', nodes });
+    const page = await suite.context.newPage();
     const watch = watchPage(page, invalidDraftsAllowed);
     const started = Date.now();
     await page.goto('/workflows/e2e-large');

@@ -8,17 +8,22 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { HubClient } from '@commandcenter/protocol/client';
+import { HubClient, type Approval, type RunStatus } from '@commandcenter/protocol/client';
 import { loadConfig, startHub, type RunningHub } from '@commandcenter/hub';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { e2eAgentManifest, e2eBuiltins } from './e2e-agent.js';
+import { e2eAgentManifest, e2eBuiltins, e2eSwitches } from './e2e-agent.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const uiDist = join(repoRoot, 'packages/web/dist');
 export const artifactsDir = join(repoRoot, 'artifacts/ui');
 export const chromiumPath = process.env.CC_CHROMIUM ?? '/usr/bin/chromium';
 const adminToken = 'cc_e2e_admin_token_0123456789abcdef';
+/** How long a run started by a suite may take (the e2e agent's actions are instant). */
+const runTimeoutMs = 20_000;
+/** The screen the suites check pages on: a laptop (SPEC §8). */
+export const laptop = { width: 1280, height: 800 };
 
 export interface UiHub {
   url: string;
@@ -26,6 +31,12 @@ export interface UiHub {
   /** An admin client of the hub (to arrange data and check what the UI did). */
   api: HubClient;
   token: string;
+  /** Waits until run `id` ends; resolves with its final status. */
+  waitForRun(id: string): Promise<RunStatus>;
+  /** Starts a run of `workflow` through the API and waits until it ends. */
+  runToEnd(workflow: string, input?: unknown): Promise<RunStatus>;
+  /** The pending approval of run `runId`, once its gate asked for one (10 s at most). */
+  pendingApproval(runId: string): Promise<Approval>;
   close(): Promise<void>;
 }
 
@@ -47,14 +58,83 @@ export async function startUiHub(): Promise<UiHub> {
   const hub = await startHub(config, { builtins: e2eBuiltins(), log: () => {} });
   const api = new HubClient({ url: hub.url, token: adminToken });
   await api.applyAgent(e2eAgentManifest);
+  const waitForRun = (id: string) =>
+    hub.services.engine.waitForRun(id, { timeoutMs: runTimeoutMs });
   return {
     url: hub.url,
     hub,
     api,
     token: adminToken,
+    waitForRun,
+    runToEnd: async (workflow, input) => waitForRun((await api.startRun({ workflow, input })).id),
+    pendingApproval: async (runId) => {
+      for (let i = 0; i < 100; i++) {
+        const pending = await api.listApprovals({ status: 'pending' });
+        const approval = pending.items.find((a) => a.runId === runId);
+        if (approval) return approval;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`run ${runId} never asked for an approval`);
+    },
     close: async () => {
       await hub.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What a suite's tests use; read inside hooks and tests (they exist once the set-up ran). */
+export interface UiSuite {
+  readonly hub: UiHub;
+  readonly browser: Browser;
+  /** A laptop-sized context signed in as the admin (unless the suite opted out). */
+  readonly context: BrowserContext;
+  /** A new laptop-sized context signed in with a new viewer token called `name`. */
+  viewerContext(name: string): Promise<BrowserContext>;
+}
+
+/**
+ * Registers, in the enclosing `describe`, the set-up every UI suite needs: a hub on which
+ * `arrange` then applies the suite's data, Chromium, and (unless `signIn` is false) a signed-in
+ * laptop-sized context; after the suite, all three close and the flaky switch is reset.
+ */
+export function uiSuite(
+  opts: { arrange?: (hub: UiHub) => Promise<unknown>; signIn?: boolean } = {},
+): UiSuite {
+  const s: { hub?: UiHub; browser?: Browser; context?: BrowserContext } = {};
+  before(async () => {
+    s.hub = await startUiHub();
+    s.browser = await launchBrowser();
+    await opts.arrange?.(s.hub);
+    if (opts.signIn !== false) {
+      s.context = await signedInContext(s.browser, s.hub, { viewport: laptop });
+    }
+  });
+  after(async () => {
+    e2eSwitches.failFlaky = false;
+    await s.context?.close();
+    await s.browser?.close();
+    await s.hub?.close();
+  });
+  const ready = <K extends keyof typeof s>(key: K): NonNullable<(typeof s)[K]> => {
+    const value = s[key];
+    assert.ok(value, `the suite's ${key} is not set up: read it inside a hook or a test`);
+    return value;
+  };
+  return {
+    get hub() {
+      return ready('hub');
+    },
+    get browser() {
+      return ready('browser');
+    },
+    get context() {
+      return ready('context');
+    },
+    async viewerContext(name) {
+      const hub = ready('hub');
+      const viewer = await hub.api.createToken({ name, role: 'viewer', project: 'default' });
+      return signedInContext(ready('browser'), hub, { viewport: laptop, token: viewer.token });
     },
   };
 }
@@ -74,18 +154,27 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A browser context signed in to `hub` (session cookie from `POST /api/v1/session`). */
+/**
+ * A browser context signed in to `hub` (session cookie from `POST /api/v1/session`) with the
+ * admin token, or `token`.
+ */
 export async function signedInContext(
   browser: Browser,
   hub: UiHub,
-  opts: { theme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {},
+  opts: {
+    theme?: 'light' | 'dark';
+    viewport?: { width: number; height: number };
+    token?: string;
+  } = {},
 ): Promise<BrowserContext> {
   const context = await browser.newContext({
     baseURL: hub.url,
     viewport: opts.viewport ?? { width: 1440, height: 900 },
     colorScheme: opts.theme ?? 'light',
   });
-  const res = await context.request.post('/api/v1/session', { data: { token: hub.token } });
+  const res = await context.request.post('/api/v1/session', {
+    data: { token: opts.token ?? hub.token },
+  });
   assert.equal(res.status(), 200, await res.text());
   await context.addInitScript(
     (theme) => localStorage.setItem('cc.theme', theme),

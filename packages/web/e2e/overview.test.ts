@@ -4,71 +4,30 @@
  * failures, the window selector, links into the runs list. Screenshots in both themes, axe checks.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { e2eSwitches } from './e2e-agent.js';
-import {
-  assertAccessible,
-  launchBrowser,
-  screenshotBothThemes,
-  signedInContext,
-  startUiHub,
-  waitLive,
-  watchPage,
-  type UiHub,
-} from './harness.js';
+import { flaky as flakyDoc, gateStep, pipeline as pipelineDoc } from './fixtures.js';
+import { assertAccessible, screenshotBothThemes, uiSuite, waitLive, watchPage } from './harness.js';
 
 const T = 20_000;
 
-const pipeline = {
+const pipeline = pipelineDoc({
   name: 'e2e-pipeline',
   description: 'Fetches, analyzes and reports',
-  nodes: [
-    { id: 'fetch', agent: 'e2e', action: 'fetch', inputs: { repo: 'acme/app' } },
-    {
-      id: 'analyze',
-      agent: 'e2e',
-      action: 'analyze',
-      dependsOn: ['fetch'],
-      inputs: { files: '{{ nodes.fetch.output.files }}' },
-    },
-  ],
-};
-
-const flaky = {
-  name: 'e2e-flaky',
-  description: 'Fails while the suite says so',
-  nodes: [
-    { id: 'fetch', agent: 'e2e', action: 'fetch', inputs: { repo: 'acme/api' } },
-    { id: 'check', agent: 'e2e', action: 'flaky', dependsOn: ['fetch'] },
-  ],
-};
+});
+const flaky = flakyDoc({ description: 'Fails while the suite says so', fetch: true });
 
 describe('overview', { timeout: 180_000 }, () => {
-  let hub: UiHub;
-  let browser: Browser;
-  let context: BrowserContext;
+  const suite = uiSuite({
+    arrange: async (hub) => {
+      for (const wf of [pipeline, flaky]) await hub.api.applyWorkflow(wf);
+    },
+  });
   /** Starts a run of `workflow` and waits until it ends; returns its final status. */
-  const run = async (workflow: string) => {
-    const r = await hub.api.startRun({ workflow });
-    return hub.hub.services.engine.waitForRun(r.id, { timeoutMs: T });
-  };
-
-  before(async () => {
-    hub = await startUiHub();
-    browser = await launchBrowser();
-    for (const wf of [pipeline, flaky]) await hub.api.applyWorkflow(wf);
-    context = await signedInContext(browser, hub, { viewport: { width: 1280, height: 800 } });
-  });
-  after(async () => {
-    e2eSwitches.failFlaky = false;
-    await context?.close();
-    await browser?.close();
-    await hub?.close();
-  });
+  const run = (workflow: string) => suite.hub.runToEnd(workflow);
 
   it('teaches what to do on a fresh hub, and fills in live when the first run happens', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto('/');
     await page.waitForURL('**/overview');
@@ -96,13 +55,10 @@ describe('overview', { timeout: 180_000 }, () => {
     e2eSwitches.failFlaky = false;
     assert.equal(await run(flaky.name), 'succeeded');
     // A run left waiting for an approval: the pending count and "running".
-    await hub.api.applyWorkflow({
-      name: 'e2e-gate',
-      nodes: [{ id: 'gate', agent: 'e2e', action: 'deploy', inputs: { target: 'prod' } }],
-    });
-    await hub.api.startRun({ workflow: 'e2e-gate' });
+    await suite.hub.api.applyWorkflow({ name: 'e2e-gate', nodes: [gateStep('prod')] });
+    await suite.hub.api.startRun({ workflow: 'e2e-gate' });
 
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto('/overview');
     const totals = page.getByRole('region', { name: 'Totals' });

@@ -9,19 +9,19 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { gateStep, step } from './fixtures.js';
 import {
   artifactsDir,
-  launchBrowser,
+  laptop,
   screenshotBothThemes,
   signedInContext,
-  startUiHub,
   uiDist,
+  uiSuite,
   waitLive,
   watchPage,
-  type UiHub,
 } from './harness.js';
 
 const LAYERS = 9;
@@ -30,25 +30,16 @@ const LOG_LINES = 1000;
 
 /** gate (approval) → source (1,000 log lines) → 9 layers of 22 nodes: 200 nodes. */
 function bigWorkflow() {
-  const nodes: Record<string, unknown>[] = [
-    { id: 'gate', agent: 'e2e', action: 'deploy', inputs: { target: 'perf' } },
-    {
-      id: 'source',
-      agent: 'e2e',
-      action: 'fetch',
-      dependsOn: ['gate'],
-      inputs: { repo: 'acme/big', lines: LOG_LINES },
-    },
+  const nodes = [
+    gateStep('perf'),
+    step('source', 'fetch', { repo: 'acme/big', lines: LOG_LINES }, 'gate'),
   ];
   for (let k = 1; k <= LAYERS; k++) {
     for (let i = 0; i < WIDTH; i++) {
       const up = k === 1 ? ['source'] : [`l${k - 1}_${i}`, `l${k - 1}_${(i + 1) % WIDTH}`];
       nodes.push({
-        id: `l${k}_${i}`,
-        agent: 'e2e',
-        action: 'report',
+        ...step(`l${k}_${i}`, 'report', { text: `layer ${k} node ${i}` }),
         dependsOn: up,
-        inputs: { text: `layer ${k} node ${i}` },
       });
     }
   }
@@ -161,22 +152,16 @@ function bundleSizes() {
 }
 
 describe('run page performance', { timeout: 300_000 }, () => {
-  let hub: UiHub;
-  let browser: Browser;
   let bundle: ReturnType<typeof bundleSizes> | null = null;
-  before(async () => {
-    hub = await startUiHub();
+  before(() => {
     bundle = bundleSizes();
-    browser = await launchBrowser();
-    await hub.api.applyWorkflow(bigWorkflow());
   });
-  after(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
+  // The test opens its own context, with the in-page instruments installed.
+  const suite = uiSuite({ arrange: (hub) => hub.api.applyWorkflow(bigWorkflow()), signIn: false });
 
   it('renders 200 nodes and 1,000 log lines, and reports render and frame times', async () => {
-    const context = await signedInContext(browser, hub, { viewport: { width: 1280, height: 800 } });
+    const { hub } = suite;
+    const context = await signedInContext(suite.browser, hub, { viewport: laptop });
     await context.addInitScript({ content: instruments });
     const page = await context.newPage();
     const watch = watchPage(page);
@@ -211,10 +196,7 @@ describe('run page performance', { timeout: 300_000 }, () => {
 
     // The run goes on while the page is open: 199 steps turn green, fed by the live stream.
     await startFrames(page);
-    const approval = (await hub.api.listApprovals({ status: 'pending' })).items.find(
-      (a) => a.runId === run.id,
-    );
-    assert.ok(approval, 'the gate asked for an approval');
+    const approval = await hub.pendingApproval(run.id);
     const progressStart = Date.now();
     await hub.api.approve(approval.id);
     await page.waitForFunction(

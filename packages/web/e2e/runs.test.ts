@@ -5,94 +5,43 @@
  * each state in both themes, and axe checks.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { e2eSwitches } from './e2e-agent.js';
-import {
-  assertAccessible,
-  launchBrowser,
-  screenshotBothThemes,
-  signedInContext,
-  startUiHub,
-  waitLive,
-  watchPage,
-  type UiHub,
-} from './harness.js';
+import { fetchStep, flaky as flakyDoc, gated as gatedDoc, step } from './fixtures.js';
+import { assertAccessible, screenshotBothThemes, uiSuite, waitLive, watchPage } from './harness.js';
 
 const T = 20_000;
 
-const gated = {
+const gated = gatedDoc({
   name: 'e2e-gated',
   description: 'Waits for an approval, then fetches, analyzes and reports',
-  nodes: [
-    { id: 'gate', agent: 'e2e', action: 'deploy', inputs: { target: 'staging' } },
-    {
-      id: 'fetch',
-      agent: 'e2e',
-      action: 'fetch',
-      dependsOn: ['gate'],
-      inputs: { repo: 'acme/app', lines: 5 },
-    },
-    {
-      id: 'analyze',
-      agent: 'e2e',
-      action: 'analyze',
-      dependsOn: ['fetch'],
-      inputs: { files: '{{ nodes.fetch.output.files }}', level: 'warn' },
-    },
-    {
-      id: 'report',
-      agent: 'e2e',
-      action: 'report',
-      dependsOn: ['analyze'],
-      inputs: { text: '{{ nodes.analyze.output.summary }}' },
-    },
-  ],
-};
+  target: 'staging',
+  lines: 5,
+  level: 'warn',
+});
 
-const flaky = {
-  name: 'e2e-flaky',
+const flaky = flakyDoc({
   description: 'A pipeline whose middle step fails while the suite says so',
-  nodes: [
-    { id: 'fetch', agent: 'e2e', action: 'fetch', inputs: { repo: 'acme/api' } },
-    {
-      id: 'check',
-      agent: 'e2e',
-      action: 'flaky',
-      dependsOn: ['fetch'],
-      inputs: { note: 'second step' },
-    },
-    {
-      id: 'report',
-      agent: 'e2e',
-      action: 'report',
-      dependsOn: ['check'],
-      inputs: { text: 'all good' },
-    },
-  ],
-};
+  fetch: true,
+  note: 'second step',
+  report: 'all good',
+});
 
 const waiting = {
   name: 'e2e-waiting',
   description: 'A step that waits until it is cancelled',
-  nodes: [
-    { id: 'fetch', agent: 'e2e', action: 'fetch', inputs: { repo: 'acme/slow' } },
-    { id: 'hold', agent: 'e2e', action: 'wait', dependsOn: ['fetch'], inputs: { ms: 600_000 } },
-  ],
+  nodes: [fetchStep('acme/slow'), step('hold', 'wait', { ms: 600_000 }, 'fetch')],
 };
 
 const fanOut = {
   name: 'e2e-fan-out',
   description: 'One report per repository',
   nodes: [
-    { id: 'fetch', agent: 'e2e', action: 'fetch', inputs: { repo: 'acme/app' } },
+    fetchStep('acme/app'),
     {
-      id: 'each',
-      agent: 'e2e',
-      action: 'report',
-      dependsOn: ['fetch'],
+      ...step('each', 'report', { text: 'checked {{ item }}' }, 'fetch'),
       forEach: ['api', 'web', 'cli'],
-      inputs: { text: 'checked {{ item }}' },
     },
   ],
 };
@@ -105,24 +54,22 @@ async function nodeStatus(page: Page, id: string, status: string, timeout = T): 
 }
 
 describe('run monitor', { timeout: 240_000 }, () => {
-  let hub: UiHub;
-  let browser: Browser;
-  let context: BrowserContext;
-  before(async () => {
-    hub = await startUiHub();
-    browser = await launchBrowser();
-    for (const wf of [gated, flaky, waiting, fanOut]) await hub.api.applyWorkflow(wf);
-    context = await signedInContext(browser, hub, { viewport: { width: 1280, height: 800 } });
+  const suite = uiSuite({
+    arrange: async (hub) => {
+      for (const wf of [gated, flaky, waiting, fanOut]) await hub.api.applyWorkflow(wf);
+    },
   });
-  after(async () => {
-    e2eSwitches.failFlaky = false;
-    await context?.close();
-    await browser?.close();
-    await hub?.close();
-  });
+  /** Starts a run of `workflow` and opens its page (watched for errors). */
+  const openRun = async (workflow: string) => {
+    const run = await suite.hub.api.startRun({ workflow });
+    const page = await suite.context.newPage();
+    const watch = watchPage(page);
+    await page.goto(`/runs/${run.id}`);
+    return { run, page, watch };
+  };
 
   it('teaches how to start a run while there is none', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto('/runs');
     await page.getByText('No runs yet').waitFor({ timeout: T });
@@ -133,12 +80,12 @@ describe('run monitor', { timeout: 240_000 }, () => {
   });
 
   it('colours the nodes live as the run progresses and streams a step’s logs', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     // The list is open when the run starts: its row appears without a reload.
     await page.goto('/runs');
     await waitLive(page);
-    const started = await hub.api.startRun({ workflow: gated.name });
+    const started = await suite.hub.api.startRun({ workflow: gated.name });
     await page.getByRole('link', { name: new RegExp(`^Run ${started.id.slice(-8)}`) }).click();
     await page.waitForURL(`**/runs/${started.id}`);
 
@@ -150,10 +97,8 @@ describe('run monitor', { timeout: 240_000 }, () => {
 
     // Approving it (through the API, as another person would) lets the run go on: each node
     // turns green on the open page, fed by the live stream.
-    const pending = await hub.api.listApprovals({ status: 'pending' });
-    const approval = pending.items.find((a) => a.runId === started.id);
-    assert.ok(approval, 'the gate asked for an approval');
-    await hub.api.approve(approval.id, { comment: 'go' });
+    const approval = await suite.hub.pendingApproval(started.id);
+    await suite.hub.api.approve(approval.id, { comment: 'go' });
     for (const id of ['gate', 'fetch', 'analyze', 'report'])
       await nodeStatus(page, id, 'succeeded');
     await page.getByRole('heading', { level: 1 }).getByText('Succeeded').waitFor({ timeout: T });
@@ -203,10 +148,7 @@ describe('run monitor', { timeout: 240_000 }, () => {
 
   it('shows a failing step’s error on the node and in the panel, and re-runs from it', async () => {
     e2eSwitches.failFlaky = true;
-    const run = await hub.api.startRun({ workflow: flaky.name });
-    const page = await context.newPage();
-    const watch = watchPage(page);
-    await page.goto(`/runs/${run.id}`);
+    const { run, page, watch } = await openRun(flaky.name);
     await nodeStatus(page, 'fetch', 'succeeded');
     await nodeStatus(page, 'check', 'failed');
     await nodeStatus(page, 'report', 'cancelled');
@@ -239,7 +181,7 @@ describe('run monitor', { timeout: 240_000 }, () => {
     for (const id of ['fetch', 'check', 'report']) await nodeStatus(page, id, 'succeeded');
     await page.getByText('Re-run started').waitFor();
     await page.getByRole('link', { name: run.id.slice(-8) }).waitFor();
-    const rerun = await hub.api.getRun(newId);
+    const rerun = await suite.hub.api.getRun(newId);
     assert.equal(rerun.rerunOf, run.id);
     assert.equal(rerun.status, 'succeeded');
     // The step that had succeeded was reused, not run again.
@@ -249,10 +191,7 @@ describe('run monitor', { timeout: 240_000 }, () => {
   });
 
   it('cancels a running run', async () => {
-    const run = await hub.api.startRun({ workflow: waiting.name });
-    const page = await context.newPage();
-    const watch = watchPage(page);
-    await page.goto(`/runs/${run.id}`);
+    const { run, page, watch } = await openRun(waiting.name);
     await nodeStatus(page, 'hold', 'running');
     await page
       .getByRole('log', { name: 'Logs of the run' })
@@ -274,17 +213,14 @@ describe('run monitor', { timeout: 240_000 }, () => {
     await page
       .locator('[data-testid="run-node-hold"]:not([data-status="running"])')
       .waitFor({ timeout: T });
-    assert.equal((await hub.api.getRun(run.id)).status, 'cancelled');
+    assert.equal((await suite.hub.api.getRun(run.id)).status, 'cancelled');
     await page.getByRole('button', { name: 'Re-run from scratch' }).waitFor();
     watch.assertClean();
     await page.close();
   });
 
   it('shows a forEach node’s items as a count and lists them in the panel', async () => {
-    const run = await hub.api.startRun({ workflow: fanOut.name });
-    const page = await context.newPage();
-    const watch = watchPage(page);
-    await page.goto(`/runs/${run.id}`);
+    const { page, watch } = await openRun(fanOut.name);
     await nodeStatus(page, 'each', 'succeeded');
     await page.getByTestId('run-node-each').getByText('3/3 items').waitFor({ timeout: T });
     await page.getByTestId('run-node-each').click();
@@ -315,7 +251,7 @@ describe('run monitor', { timeout: 240_000 }, () => {
   });
 
   it('filters the runs list by workflow, status and trigger, kept in the URL', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto('/runs');
     const rows = page.locator('table.runs-table tbody tr');
@@ -367,15 +303,15 @@ describe('run monitor', { timeout: 240_000 }, () => {
   });
 
   it('pages through older runs with "Load more"', async () => {
-    const before = (await hub.api.listRuns({ limit: 500 })).items.length;
+    const before = (await suite.hub.api.listRuns({ limit: 500 })).items.length;
     // 50 more runs: the first page (50) no longer holds them all.
     for (let n = 0; n < 10; n++) {
       await Promise.all(
-        Array.from({ length: 5 }, () => hub.api.startRun({ workflow: fanOut.name })),
+        Array.from({ length: 5 }, () => suite.hub.api.startRun({ workflow: fanOut.name })),
       );
     }
     const total = before + 50;
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto('/runs');
     const count = () => page.locator('table.runs-table tbody tr').count();

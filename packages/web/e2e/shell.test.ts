@@ -3,23 +3,15 @@
  * project switcher, navigation by keyboard.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, startUiHub, waitLive, watchPage, type UiHub } from './harness.js';
+import { describe, it } from 'node:test';
+import { uiSuite, waitLive, watchPage } from './harness.js';
 
 describe('UI shell', { timeout: 120_000 }, () => {
-  let hub: UiHub;
-  let browser: Browser;
-  before(async () => {
-    hub = await startUiHub();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
+  // Signing in is what these tests are about: each opens its own context.
+  const suite = uiSuite({ signIn: false });
 
   it('signs in with a pasted token, shows the project and live status, and signs out', async () => {
+    const { hub, browser } = suite;
     const context = await browser.newContext({ baseURL: hub.url });
     const page = await context.newPage();
     // The first whoami answers 401 before signing in: expected.
@@ -44,6 +36,7 @@ describe('UI shell', { timeout: 120_000 }, () => {
   });
 
   it('switches theme and keeps it across reloads', async () => {
+    const { hub, browser } = suite;
     const context = await browser.newContext({ baseURL: hub.url });
     await context.request.post('/api/v1/session', { data: { token: hub.token } });
     const page = await context.newPage();
@@ -56,6 +49,7 @@ describe('UI shell', { timeout: 120_000 }, () => {
   });
 
   it('serves index.html on client routes and 404 problems on unknown API paths', async () => {
+    const { hub } = suite;
     const res = await fetch(`${hub.url}/runs/00000000-0000-4000-8000-000000000000`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);

@@ -5,23 +5,15 @@
  * with the reason. Screenshots in both themes, axe checks.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { e2eSwitches } from './e2e-agent.js';
-import {
-  assertAccessible,
-  launchBrowser,
-  screenshotBothThemes,
-  signedInContext,
-  startUiHub,
-  waitLive,
-  watchPage,
-  type UiHub,
-} from './harness.js';
+import { flaky as flakyDoc, pipeline as pipelineDoc, single } from './fixtures.js';
+import { assertAccessible, screenshotBothThemes, uiSuite, waitLive, watchPage } from './harness.js';
 
 const T = 20_000;
 
-const pipeline = {
+const pipeline = pipelineDoc({
   name: 'e2e-pipeline',
   description: 'Fetches a repository and counts its findings',
   inputs: {
@@ -30,64 +22,34 @@ const pipeline = {
     required: ['repo'],
   },
   triggers: [{ cron: '0 3 * * *' }],
-  nodes: [
-    { id: 'fetch', agent: 'e2e', action: 'fetch', inputs: { repo: '{{ input.repo }}' } },
-    {
-      id: 'analyze',
-      agent: 'e2e',
-      action: 'analyze',
-      dependsOn: ['fetch'],
-      inputs: { files: '{{ nodes.fetch.output.files }}' },
-    },
-  ],
-};
-
-const flaky = {
-  name: 'e2e-flaky',
-  description: 'Fails while the suite says so',
-  nodes: [{ id: 'check', agent: 'e2e', action: 'flaky' }],
-};
-
-const idle = {
-  name: 'e2e-idle',
-  description: 'Never started: shows how a fresh workflow looks',
-  nodes: [{ id: 'say', agent: 'e2e', action: 'report', inputs: { text: 'hi' } }],
-};
+  repo: '{{ input.repo }}',
+});
+const flaky = flakyDoc({ description: 'Fails while the suite says so' });
+const idle = single(
+  { name: 'e2e-idle', description: 'Never started: shows how a fresh workflow looks' },
+  'hi',
+  'say',
+);
 
 /** The table row of workflow `name`. */
 const row = (page: Page, name: string) =>
   page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
 
 describe('workflows list', { timeout: 180_000 }, () => {
-  let hub: UiHub;
-  let browser: Browser;
-  let context: BrowserContext;
-  const run = async (workflow: string, input?: unknown) => {
-    const r = await hub.api.startRun({ workflow, input });
-    return hub.hub.services.engine.waitForRun(r.id, { timeoutMs: T });
-  };
-
-  before(async () => {
-    hub = await startUiHub();
-    browser = await launchBrowser();
-    for (const wf of [pipeline, flaky, idle]) await hub.api.applyWorkflow(wf);
-    for (const repo of ['acme/a', 'acme/b', 'acme/c'])
-      assert.equal(await run(pipeline.name, { repo }), 'succeeded');
-    assert.equal(await run(flaky.name), 'succeeded');
-    e2eSwitches.failFlaky = true;
-    assert.equal(await run(flaky.name), 'failed');
-    e2eSwitches.failFlaky = false;
-    context = await signedInContext(browser, hub, { viewport: { width: 1280, height: 800 } });
-  });
-  after(async () => {
-    e2eSwitches.failFlaky = false;
-    await context?.close();
-    await browser?.close();
-    await hub?.close();
+  const suite = uiSuite({
+    arrange: async (hub) => {
+      for (const wf of [pipeline, flaky, idle]) await hub.api.applyWorkflow(wf);
+      for (const repo of ['acme/a', 'acme/b', 'acme/c'])
+        assert.equal(await hub.runToEnd(pipeline.name, { repo }), 'succeeded');
+      assert.equal(await hub.runToEnd(flaky.name), 'succeeded');
+      e2eSwitches.failFlaky = true;
+      assert.equal(await hub.runToEnd(flaky.name), 'failed');
+      e2eSwitches.failFlaky = false;
+    },
   });
 
   it('shows each workflow’s last run, success rate and recent durations; search and filters', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto('/workflows');
     const p = row(page, pipeline.name);
@@ -105,7 +67,7 @@ describe('workflows list', { timeout: 180_000 }, () => {
     await assertAccessible(page, 'workflows list');
 
     // Search by description; the filter is in the URL. (The hub also applied the examples.)
-    const listed = (await hub.api.listWorkflows()).items;
+    const listed = (await suite.hub.api.listWorkflows()).items;
     const total = listed.length;
     const shown = async (n: number) => {
       await page.getByText(`${n} of ${total} workflows`).waitFor({ timeout: T });
@@ -138,7 +100,7 @@ describe('workflows list', { timeout: 180_000 }, () => {
   });
 
   it('runs a workflow with a JSON input and opens the run; the row follows live', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto('/workflows');
     await waitLive(page);
@@ -159,10 +121,10 @@ describe('workflows list', { timeout: 180_000 }, () => {
     await dialog.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: T });
     const id = page.url().split('/').at(-1)!;
-    const started = await hub.api.getRun(id);
+    const started = await suite.hub.api.getRun(id);
     assert.equal(started.workflow, pipeline.name);
     assert.deepEqual(started.input, { repo: 'acme/from-ui' });
-    assert.equal(await hub.hub.services.engine.waitForRun(id, { timeoutMs: T }), 'succeeded');
+    assert.equal(await suite.hub.waitForRun(id), 'succeeded');
 
     await page.goto('/workflows');
     await row(page, pipeline.name).getByText('of 4 runs').waitFor({ timeout: T });
@@ -175,7 +137,7 @@ describe('workflows list', { timeout: 180_000 }, () => {
   });
 
   it('duplicates a workflow under a new name, without its triggers', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     await page.goto('/workflows');
     await page.getByRole('button', { name: `Duplicate ${pipeline.name}`, exact: true }).click();
     const dialog = page.getByRole('dialog', { name: `Duplicate ${pipeline.name}` });
@@ -187,8 +149,8 @@ describe('workflows list', { timeout: 180_000 }, () => {
     await name.fill('e2e-pipeline-nightly');
     await dialog.getByRole('button', { name: 'Duplicate' }).click();
     await page.waitForURL('**/workflows/e2e-pipeline-nightly', { timeout: T });
-    const copy = await hub.api.getWorkflow('e2e-pipeline-nightly');
-    const original = await hub.api.getWorkflow(pipeline.name);
+    const copy = await suite.hub.api.getWorkflow('e2e-pipeline-nightly');
+    const original = await suite.hub.api.getWorkflow(pipeline.name);
     assert.equal(copy.latestVersion, 1);
     assert.deepEqual(copy.definition.nodes, original.definition.nodes);
     assert.deepEqual(copy.definition.triggers, []);
@@ -197,7 +159,7 @@ describe('workflows list', { timeout: 180_000 }, () => {
   });
 
   it('archives a workflow after a confirmation, and restores it', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     const watch = watchPage(page);
     await page.goto('/workflows');
     await page.getByRole('button', { name: `Archive ${idle.name}`, exact: true }).click();
@@ -207,7 +169,7 @@ describe('workflows list', { timeout: 180_000 }, () => {
     await dialog.getByRole('button', { name: 'Archive' }).click();
     await page.getByText(`Archived ${idle.name}`).waitFor({ timeout: T });
     await row(page, idle.name).waitFor({ state: 'detached', timeout: T });
-    const listed = await hub.api.listWorkflows({ archived: true });
+    const listed = await suite.hub.api.listWorkflows({ archived: true });
     assert.equal(listed.items.find((w) => w.name === idle.name)?.archived, true);
 
     await page.getByLabel(/Show archived/).click();
@@ -218,24 +180,14 @@ describe('workflows list', { timeout: 180_000 }, () => {
     await row(page, idle.name)
       .getByRole('button', { name: `Run ${idle.name}`, exact: true })
       .waitFor({ timeout: T });
-    const after = await hub.api.listWorkflows();
+    const after = await suite.hub.api.listWorkflows();
     assert.ok(after.items.some((w) => w.name === idle.name && !w.archived));
     watch.assertClean();
     await page.close();
   });
 
   it('tells a viewer why the actions are disabled', async () => {
-    const viewer = await hub.api.createToken({
-      name: 'e2e-viewer',
-      role: 'viewer',
-      project: 'default',
-    });
-    const ctx = await browser.newContext({
-      baseURL: hub.url,
-      viewport: { width: 1280, height: 800 },
-    });
-    const res = await ctx.request.post('/api/v1/session', { data: { token: viewer.token } });
-    assert.equal(res.status(), 200);
+    const ctx = await suite.viewerContext('e2e-viewer');
     const page = await ctx.newPage();
     const watch = watchPage(page);
     await page.goto('/workflows');

@@ -33,6 +33,32 @@ export function ErrorView({ error, retry }: { error: unknown; retry?: () => void
   );
 }
 
+/** What {@link QueryView} reads of a query (a `useQuery` or `useInfiniteQuery` result). */
+interface QueryLike<T> {
+  isPending: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => Promise<unknown>;
+}
+
+/**
+ * The place of a query's data: the spinner (saying `loading`) while it loads, the hub's problem
+ * with "Try again" when it failed, then what `children` makes of the data.
+ */
+export function QueryView<T>({
+  query,
+  loading,
+  children,
+}: {
+  query: QueryLike<T>;
+  loading?: string;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <Loading label={loading} />;
+  if (query.error) return <ErrorView error={query.error} retry={() => void query.refetch()} />;
+  return query.data === undefined ? <Loading label={loading} /> : children(query.data);
+}
+
 /** An empty list that teaches what to do next. */
 export function EmptyState({
   title,

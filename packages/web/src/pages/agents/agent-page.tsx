@@ -1,7 +1,7 @@
 import type { AgentManifest } from '@commandcenter/protocol/client';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useSession } from '../../app/session.js';
@@ -10,12 +10,12 @@ import { JsonView } from '../../ui/json-view.js';
 import { PageHeader } from '../../ui/page.js';
 import { ErrorView, Loading } from '../../ui/states.js';
 import { RiskBadge } from '../../ui/status.js';
-import { RoleNote, needsRole } from '../secrets/role-note.js';
+import { RoleNote, needsRole } from '../../ui/role-note.js';
+import { useUrlParams } from '../../ui/url-params.js';
 import { AgentCostCard, AgentHealthCard } from './agent-health-card.js';
 import { RuntimeSummary } from './runtime-summary.js';
 import { SchemaTable } from './schema-table.js';
 import { TestActionDialog } from './test-action-dialog.js';
-import '../secrets/admin-common.css';
 import './agents.css';
 
 /**
@@ -26,7 +26,7 @@ export function AgentPage() {
   const { name = '' } = useParams();
   const client = useClient();
   const { project, can } = useSession();
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useUrlParams();
   const [testing, setTesting] = useState<string | null>(null);
   const agent = useQuery({
     queryKey: keys.agent(project, name),
@@ -57,12 +57,7 @@ export function AgentPage() {
   const d = agent.data;
   const manifest: AgentManifest | undefined = pinned ? older.data?.manifest : d.manifest;
   const operator = can('operator');
-  const selectVersion = (v: string) => {
-    const next = new URLSearchParams(params);
-    if (v === latest) next.delete('version');
-    else next.set('version', v);
-    setParams(next, { replace: true });
-  };
+  const selectVersion = (v: string) => set('version', v === latest ? null : v);
   return (
     <div className="agent-page">
       <PageHeader

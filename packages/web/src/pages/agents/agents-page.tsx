@@ -1,15 +1,17 @@
 import type { AgentHealth, AgentSummary, AgentType } from '@commandcenter/protocol/client';
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useSession } from '../../app/session.js';
+import { FilterBar, FilterSelect } from '../../ui/filters.js';
 import { formatRelative, formatTime } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { EmptyState, QueryView } from '../../ui/states.js';
 import { RiskBadge } from '../../ui/status.js';
+import { TableHead } from '../../ui/table.js';
+import { useUrlParams } from '../../ui/url-params.js';
 import { HealthBadge } from './health-badge.js';
-import '../secrets/admin-common.css';
 import './agents.css';
 
 const types: AgentType[] = ['builtin', 'process', 'http', 'nats', 'llm'];
@@ -22,7 +24,7 @@ const types: AgentType[] = ['builtin', 'process', 'http', 'nats', 'llm'];
 export function AgentsPage() {
   const client = useClient();
   const { project } = useSession();
-  const [params, setParams] = useSearchParams();
+  const { params, set: setParam } = useUrlParams();
   const q = params.get('q') ?? '';
   const type = params.get('type') ?? '';
   const agents = useQuery({ queryKey: keys.agents(project), queryFn: () => client.listAgents() });
@@ -34,12 +36,6 @@ export function AgentsPage() {
     })),
   });
   const health = new Map(all.map((a, i) => [a.name, details[i]?.data?.health]));
-  const setParam = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   const needle = q.trim().toLowerCase();
   const items = all.filter(
     (a) =>
@@ -56,54 +52,47 @@ export function AgentsPage() {
         title="Agents"
         description="What workflow nodes run: each agent offers actions with typed inputs and outputs, a risk level and a transport."
       />
-      {agents.isPending ? (
-        <Loading label="Loading agents…" />
-      ) : agents.error ? (
-        <ErrorView error={agents.error} retry={() => void agents.refetch()} />
-      ) : all.length === 0 ? (
-        <EmptyState title={`No agents in ${project} yet`}>
-          <p>
-            Register one from its manifest with{' '}
-            <code>commandcenter agents apply -f agent.yaml</code> (or{' '}
-            <code>POST /api/v1/agents</code>); an agent can also register itself when it starts. See{' '}
-            <code>examples/agents/</code> for manifests to start from.
-          </p>
-        </EmptyState>
-      ) : (
-        <>
-          <div className="toolbar" role="search" aria-label="Filter agents">
-            <label className="row">
-              <span>Search</span>
-              <input
-                type="search"
-                value={q}
-                onChange={(e) => setParam('q', e.target.value)}
-                placeholder="name, description or action"
-                className="agents-search"
-              />
-            </label>
-            <label className="row">
-              <span>Type</span>
-              <select value={type} onChange={(e) => setParam('type', e.target.value)}>
-                <option value="">Every type</option>
-                {types.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <span className="muted">
-              {items.length} of {all.length}
-            </span>
-          </div>
-          {items.length === 0 ? (
-            <EmptyState title="No agent matches">Try another name, action or type.</EmptyState>
+      <QueryView query={agents} loading="Loading agents…">
+        {() =>
+          all.length === 0 ? (
+            <EmptyState title={`No agents in ${project} yet`}>
+              <p>
+                Register one from its manifest with{' '}
+                <code>commandcenter agents apply -f agent.yaml</code> (or{' '}
+                <code>POST /api/v1/agents</code>); an agent can also register itself when it starts.
+                See <code>examples/agents/</code> for manifests to start from.
+              </p>
+            </EmptyState>
           ) : (
-            <AgentsTable items={items} health={health} />
-          )}
-        </>
-      )}
+            <>
+              <FilterBar label="Filter agents" summary={`${items.length} of ${all.length}`}>
+                <label className="toolbar-field">
+                  <span>Search</span>
+                  <input
+                    type="search"
+                    value={q}
+                    onChange={(e) => setParam('q', e.target.value)}
+                    placeholder="name, description or action"
+                    className="agents-search"
+                  />
+                </label>
+                <FilterSelect
+                  label="Type"
+                  value={type}
+                  onChange={(v) => setParam('type', v)}
+                  every="Every type"
+                  choices={types}
+                />
+              </FilterBar>
+              {items.length === 0 ? (
+                <EmptyState title="No agent matches">Try another name, action or type.</EmptyState>
+              ) : (
+                <AgentsTable items={items} health={health} />
+              )}
+            </>
+          )
+        }
+      </QueryView>
     </div>
   );
 }
@@ -118,18 +107,10 @@ function AgentsTable({
   const now = Date.now();
   return (
     <table className="table admin-table agents-table">
-      <caption className="visually-hidden">Agents of the project</caption>
-      <thead>
-        <tr>
-          <th scope="col">Agent</th>
-          <th scope="col">Type</th>
-          <th scope="col">Risk</th>
-          <th scope="col">Version</th>
-          <th scope="col">Actions</th>
-          <th scope="col">Health (24 h)</th>
-          <th scope="col">Updated</th>
-        </tr>
-      </thead>
+      <TableHead
+        caption="Agents of the project"
+        columns={['Agent', 'Type', 'Risk', 'Version', 'Actions', 'Health (24 h)', 'Updated']}
+      />
       <tbody>
         {items.map((a) => {
           const h = health.get(a.name);

@@ -1,4 +1,5 @@
 import { JsonView } from '../../ui/json-view.js';
+import { TableHead } from '../../ui/table.js';
 import { schemaProps, typeOf, type JsonSchema } from './schema-props.js';
 
 /**
@@ -23,14 +24,7 @@ export function SchemaTable({ schema, label }: { schema: JsonSchema | undefined;
       ) : (
         <table className="table schema-table">
           <caption className="visually-hidden">{label}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Property</th>
-              <th scope="col">Type</th>
-              <th scope="col">Required</th>
-              <th scope="col">Description</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Property', 'Type', 'Required', 'Description']} />
           <tbody>
             {rows.map((r) => (
               <tr key={r.name}>

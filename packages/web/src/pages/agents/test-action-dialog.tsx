@@ -3,12 +3,13 @@ import { isCCError } from '@commandcenter/protocol/client';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useClient } from '../../api/client.js';
-import { Dialog } from '../../ui/dialog.js';
+import { parseJsonInput } from '../../api/json-input.js';
+import { Dialog, FormActions } from '../../ui/dialog.js';
 import { formatDuration } from '../../ui/format.js';
 import { JsonView } from '../../ui/json-view.js';
 import { RiskBadge } from '../../ui/status.js';
 import { useToast } from '../../ui/toast.js';
-import { Field } from '../secrets/form-field.js';
+import { Field } from '../../ui/form-field.js';
 import { exampleInput } from './schema-props.js';
 
 const logText = (l: AgentTestLog) => (typeof l === 'string' ? l : l.line);
@@ -59,15 +60,9 @@ function TestForm({
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    let input: unknown;
-    try {
-      input = text.trim() === '' ? {} : JSON.parse(text);
-    } catch (err) {
-      setParseError(`Not valid JSON: ${(err as Error).message}`);
-      return;
-    }
-    setParseError(null);
-    test.mutate(input);
+    const input = parseJsonInput(text);
+    setParseError(input.ok ? null : input.error);
+    if (input.ok) test.mutate(input.value);
   };
   const spec = manifest.actions[action];
   const invalid = isCCError(test.error) ? test.error.problems : [];
@@ -126,14 +121,14 @@ function TestForm({
         </p>
       )}
       {test.data && <TestResult result={test.data} />}
-      <div className="admin-dialog-actions">
-        <button type="button" className="btn" onClick={onClose}>
-          Close
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={test.isPending || !action}>
-          {test.isPending ? 'Running…' : 'Run test'}
-        </button>
-      </div>
+      <FormActions
+        onCancel={onClose}
+        cancelLabel="Close"
+        submitLabel="Run test"
+        busyLabel="Running…"
+        busy={test.isPending}
+        disabled={!action}
+      />
     </form>
   );
 }

@@ -1,15 +1,17 @@
 import type { Approval, ApprovalStatus } from '@commandcenter/protocol/client';
 import { useQuery } from '@tanstack/react-query';
-import { useId } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useProject } from '../../app/session.js';
+import { FilterBar, FilterSelect } from '../../ui/filters.js';
 import { formatRelative, formatTime } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { EmptyState, QueryView } from '../../ui/states.js';
 import { RiskBadge, StatusBadge } from '../../ui/status.js';
+import { TableHead } from '../../ui/table.js';
 import { Tabs } from '../../ui/tabs.js';
+import { useUrlParams } from '../../ui/url-params.js';
 import { actionName, readSnapshot } from './snapshot.js';
 import './approvals.css';
 
@@ -52,13 +54,9 @@ export function ApprovalsPage() {
         ]}
       >
         {tab === 'pending' ? (
-          pending.isPending ? (
-            <Loading label="Loading approvals…" />
-          ) : pending.error ? (
-            <ErrorView error={pending.error} retry={() => void pending.refetch()} />
-          ) : (
-            <PendingTable items={pending.data.items} />
-          )
+          <QueryView query={pending} loading="Loading approvals…">
+            {(data) => <PendingTable items={data.items} />}
+          </QueryView>
         ) : (
           <Decided />
         )}
@@ -82,19 +80,17 @@ function PendingTable({ items }: { items: Approval[] }) {
   }
   return (
     <table className="table approvals-table">
-      <thead>
-        <tr>
-          <th scope="col">Workflow</th>
-          <th scope="col">Step</th>
-          <th scope="col">Action</th>
-          <th scope="col">Risk</th>
-          <th scope="col">Requested</th>
-          <th scope="col">Expires</th>
-          <th scope="col">
-            <span className="visually-hidden">Review</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          'Workflow',
+          'Step',
+          'Action',
+          'Risk',
+          'Requested',
+          'Expires',
+          { label: 'Review', hidden: true },
+        ]}
+      />
       <tbody>
         {items.map((a) => {
           const s = readSnapshot(a.snapshot);
@@ -129,7 +125,7 @@ function PendingTable({ items }: { items: Approval[] }) {
 function Decided() {
   const project = useProject();
   const client = useClient();
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useUrlParams();
   const decision = decisions.find((d) => d.value === params.get('decision'))?.value ?? '';
   const decided = useQuery({
     queryKey: keys.approvals(project, decision || 'decided'),
@@ -139,91 +135,66 @@ function Decided() {
     },
   });
   const now = Date.now();
-  const selectId = useId();
   return (
     <>
-      <div className="toolbar">
-        <span className="toolbar-field">
-          <label htmlFor={selectId}>Decision</label>
-          <select
-            id={selectId}
-            value={decision}
-            onChange={(e) =>
-              setParams(
-                e.target.value ? { tab: 'decided', decision: e.target.value } : { tab: 'decided' },
-                {
-                  replace: true,
-                },
-              )
-            }
-          >
-            {decisions.map((d) => (
-              <option key={d.value} value={d.value}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-        </span>
-        <span className="muted">The latest 200, newest first.</span>
-      </div>
-      {decided.isPending ? (
-        <Loading label="Loading decided approvals…" />
-      ) : decided.error ? (
-        <ErrorView error={decided.error} retry={() => void decided.refetch()} />
-      ) : decided.data.length === 0 ? (
-        <EmptyState title={decision ? `No ${decision} approval yet` : 'No decision yet'}>
-          <p>
-            Approved, rejected, expired and cancelled approvals are kept here with who decided and
-            why.
-          </p>
-        </EmptyState>
-      ) : (
-        <table className="table approvals-table">
-          <thead>
-            <tr>
-              <th scope="col">Decision</th>
-              <th scope="col">Workflow</th>
-              <th scope="col">Step</th>
-              <th scope="col">Action</th>
-              <th scope="col">By</th>
-              <th scope="col">When</th>
-              <th scope="col">Comment</th>
-            </tr>
-          </thead>
-          <tbody>
-            {decided.data.map((a) => {
-              const step = a.nodeId ?? a.stepKey;
-              return (
-                <tr key={a.id}>
-                  <td>
-                    <Link
-                      to={`/approvals/${a.id}`}
-                      className="plain-link"
-                      aria-label={`${a.status} approval of ${step}: details`}
-                    >
-                      <StatusBadge status={a.status} />
-                    </Link>
-                  </td>
-                  <td>{a.workflow ?? '—'}</td>
-                  <td className="mono">{step}</td>
-                  <td className="mono">{actionName(readSnapshot(a.snapshot))}</td>
-                  <td>
-                    {a.decidedBy ?? (
-                      <span className="muted">
-                        {a.status === 'expired' ? 'timeout' : 'the hub'}
-                      </span>
-                    )}
-                  </td>
-                  <td title={formatTime(a.decidedAt)}>{formatRelative(a.decidedAt, now)}</td>
-                  <td className="approval-comment">
-                    {a.comment ?? <span className="muted">—</span>}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <FilterBar label="Filter decided approvals" summary="The latest 200, newest first.">
+        <FilterSelect
+          label="Decision"
+          value={decision}
+          onChange={(v) => set('decision', v)}
+          choices={decisions}
+        />
+      </FilterBar>
+      <QueryView query={decided} loading="Loading decided approvals…">
+        {(data) =>
+          data.length === 0 ? (
+            <EmptyState title={decision ? `No ${decision} approval yet` : 'No decision yet'}>
+              <p>
+                Approved, rejected, expired and cancelled approvals are kept here with who decided
+                and why.
+              </p>
+            </EmptyState>
+          ) : (
+            <table className="table approvals-table">
+              <TableHead
+                columns={['Decision', 'Workflow', 'Step', 'Action', 'By', 'When', 'Comment']}
+              />
+              <tbody>
+                {data.map((a) => {
+                  const step = a.nodeId ?? a.stepKey;
+                  return (
+                    <tr key={a.id}>
+                      <td>
+                        <Link
+                          to={`/approvals/${a.id}`}
+                          className="plain-link"
+                          aria-label={`${a.status} approval of ${step}: details`}
+                        >
+                          <StatusBadge status={a.status} />
+                        </Link>
+                      </td>
+                      <td>{a.workflow ?? '—'}</td>
+                      <td className="mono">{step}</td>
+                      <td className="mono">{actionName(readSnapshot(a.snapshot))}</td>
+                      <td>
+                        {a.decidedBy ?? (
+                          <span className="muted">
+                            {a.status === 'expired' ? 'timeout' : 'the hub'}
+                          </span>
+                        )}
+                      </td>
+                      <td title={formatTime(a.decidedAt)}>{formatRelative(a.decidedAt, now)}</td>
+                      <td className="approval-comment">
+                        {a.comment ?? <span className="muted">—</span>}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )
+        }
+      </QueryView>
     </>
   );
 }

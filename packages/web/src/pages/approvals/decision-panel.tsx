@@ -9,7 +9,7 @@ import { useSession } from '../../app/session.js';
 import { formatRelative, formatTime } from '../../ui/format.js';
 import { StatusBadge } from '../../ui/status.js';
 import { useToast } from '../../ui/toast.js';
-import { RoleNote } from '../secrets/role-note.js';
+import { RoleNote } from '../../ui/role-note.js';
 
 type Decision = 'approve' | 'reject';
 

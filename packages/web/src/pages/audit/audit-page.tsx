@@ -1,17 +1,20 @@
 import type { AuditEntry } from '@commandcenter/protocol/client';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Fragment, useState, type FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { rootClient, useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useSession } from '../../app/session.js';
+import { FilterSelect } from '../../ui/filters.js';
 import { formatRelative, formatTime } from '../../ui/format.js';
 import { JsonView } from '../../ui/json-view.js';
+import { LoadMore } from '../../ui/load-more.js';
 import { PageHeader } from '../../ui/page.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
-import { RoleNote } from '../secrets/role-note.js';
+import { EmptyState, QueryView } from '../../ui/states.js';
+import { RoleNote } from '../../ui/role-note.js';
+import { TableHead } from '../../ui/table.js';
+import { useUrlParams } from '../../ui/url-params.js';
 import { knownActions, targetHref } from './audit-targets.js';
-import '../secrets/admin-common.css';
 import './audit.css';
 
 const pageSize = 50;
@@ -36,7 +39,7 @@ export function AuditPage() {
 function AuditView() {
   const client = useClient();
   const { who, project } = useSession();
-  const [params, setParams] = useSearchParams();
+  const { params, set: setParam } = useUrlParams();
   const action = params.get('action') ?? '';
   const everywhere = who.project === null && params.get('scope') === 'hub';
   const [draft, setDraft] = useState(action);
@@ -53,12 +56,6 @@ function AuditView() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 0,
   });
-  const setParam = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setParam('action', draft.trim());
@@ -69,7 +66,7 @@ function AuditView() {
   return (
     <>
       <form className="toolbar" onSubmit={apply} role="search" aria-label="Filter the audit log">
-        <label className="row">
+        <label className="toolbar-field">
           <span>Action</span>
           <input
             list="audit-actions"
@@ -100,16 +97,15 @@ function AuditView() {
           </button>
         )}
         {who.project === null && (
-          <label className="row">
-            <span>Scope</span>
-            <select
-              value={everywhere ? 'hub' : 'project'}
-              onChange={(e) => setParam('scope', e.target.value === 'hub' ? 'hub' : '')}
-            >
-              <option value="project">Project {project}</option>
-              <option value="hub">Every project</option>
-            </select>
-          </label>
+          <FilterSelect
+            label="Scope"
+            value={everywhere ? 'hub' : 'project'}
+            onChange={(v) => setParam('scope', v === 'hub' ? 'hub' : '')}
+            choices={[
+              { value: 'project', label: `Project ${project}` },
+              { value: 'hub', label: 'Every project' },
+            ]}
+          />
         )}
         <div className="topbar-spacer" />
         <button
@@ -121,65 +117,56 @@ function AuditView() {
           {log.isFetching && !log.isFetchingNextPage ? 'Refreshing…' : 'Refresh'}
         </button>
       </form>
-      {log.isPending ? (
-        <Loading label="Loading the audit log…" />
-      ) : log.error ? (
-        <ErrorView error={log.error} retry={() => void log.refetch()} />
-      ) : entries.length === 0 ? (
-        <EmptyState title={action ? `No ${action} entries` : 'Nothing audited yet'}>
-          {action
-            ? 'Nobody did that here yet. Clear the filter to see every entry.'
-            : 'Every successful change — applying a workflow, starting a run, deciding an approval, setting a secret, creating a token — is recorded here.'}
-        </EmptyState>
-      ) : (
-        <>
-          <table className="table admin-table audit-table">
-            <caption className="visually-hidden">Audit entries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">At</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Role</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Project</th>
-                <th scope="col">IP</th>
-                <th scope="col">
-                  <span className="visually-hidden">Details</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <AuditRow
-                  key={e.id}
-                  entry={e}
-                  open={open === e.id}
-                  toggle={() => setOpen(open === e.id ? null : e.id)}
+      <QueryView query={log} loading="Loading the audit log…">
+        {() =>
+          entries.length === 0 ? (
+            <EmptyState title={action ? `No ${action} entries` : 'Nothing audited yet'}>
+              {action
+                ? 'Nobody did that here yet. Clear the filter to see every entry.'
+                : 'Every successful change — applying a workflow, starting a run, deciding an approval, setting a secret, creating a token — is recorded here.'}
+            </EmptyState>
+          ) : (
+            <>
+              <table className="table admin-table audit-table">
+                <TableHead
+                  caption="Audit entries, newest first"
+                  columns={[
+                    'At',
+                    'Actor',
+                    'Role',
+                    'Action',
+                    'Target',
+                    'Project',
+                    'IP',
+                    { label: 'Details', hidden: true },
+                  ]}
                 />
-              ))}
-            </tbody>
-          </table>
-          <div className="audit-more">
-            {log.hasNextPage ? (
-              <button
-                type="button"
-                className="btn"
-                disabled={log.isFetchingNextPage}
-                onClick={() => void log.fetchNextPage()}
-              >
-                {log.isFetchingNextPage ? 'Loading…' : 'Load older entries'}
-              </button>
-            ) : (
-              <span className="muted">
-                {entries.length === 1
-                  ? 'The only entry is shown.'
-                  : `All ${entries.length} entries are shown.`}
-              </span>
-            )}
-          </div>
-        </>
-      )}
+                <tbody>
+                  {entries.map((e) => (
+                    <AuditRow
+                      key={e.id}
+                      entry={e}
+                      open={open === e.id}
+                      toggle={() => setOpen(open === e.id ? null : e.id)}
+                    />
+                  ))}
+                </tbody>
+              </table>
+              <LoadMore
+                list={log}
+                label="Load older entries"
+                summary={
+                  log.hasNextPage
+                    ? `The latest ${entries.length} entries are shown.`
+                    : entries.length === 1
+                      ? 'The only entry is shown.'
+                      : `All ${entries.length} entries are shown.`
+                }
+              />
+            </>
+          )
+        }
+      </QueryView>
     </>
   );
 }

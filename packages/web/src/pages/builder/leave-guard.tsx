@@ -42,7 +42,7 @@ export function LeaveGuard({ dirty }: { dirty: boolean }) {
       onClose={() => setTarget(undefined)}
     >
       <p>The workflow has changes that are not saved. They are lost if you leave this page.</p>
-      <div className="row bf-dialog-actions">
+      <div className="dialog-actions">
         <button
           type="button"
           className="btn btn-primary"

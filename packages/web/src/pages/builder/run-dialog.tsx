@@ -2,22 +2,10 @@ import { isCCError } from '@commandcenter/protocol/client';
 import { useId, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useClient } from '../../api/client.js';
-import { Dialog } from '../../ui/dialog.js';
+import { initialInput, parseJsonInput } from '../../api/json-input.js';
+import { Dialog, FormActions } from '../../ui/dialog.js';
 import { useToast } from '../../ui/toast.js';
 import type { Doc } from './model.js';
-
-/** A run input prefilled from the inputs schema: defaults, and required strings left empty to fill. */
-export function initialInput(schema: Doc['inputs']): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (!schema || typeof schema !== 'object') return out;
-  const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-  const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
-  for (const [key, p] of Object.entries(props)) {
-    if (p && typeof p === 'object' && p.default !== undefined) out[key] = p.default;
-    else if (required.has(key) && p?.type === 'string') out[key] = '';
-  }
-  return out;
-}
 
 /**
  * "Run": the run input as JSON (prefilled from the saved version's inputs schema), then
@@ -51,11 +39,9 @@ export function RunDialog({
   const [busy, setBusy] = useState(false);
 
   const start = async (saveFirst: boolean) => {
-    let input: unknown;
-    try {
-      input = text.trim() === '' ? {} : JSON.parse(text);
-    } catch (e) {
-      setError(`The input is not valid JSON: ${(e as Error).message}`);
+    const input = parseJsonInput(text);
+    if (!input.ok) {
+      setError(input.error);
       return;
     }
     setBusy(true);
@@ -63,7 +49,7 @@ export function RunDialog({
     try {
       const v = saveFirst ? await save() : version;
       if (v === undefined) return;
-      const run = await client.startRun({ workflow: name, input, version: v });
+      const run = await client.startRun({ workflow: name, input: input.value, version: v });
       toast.success(`Run started (version ${v})`);
       onClose();
       void navigate(`/runs/${run.id}`);
@@ -115,19 +101,18 @@ export function RunDialog({
             </p>
           )}
         </div>
-        <div className="row bf-dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
+        <FormActions
+          onCancel={onClose}
+          submitLabel={dirty ? `Run version ${version}` : 'Start run'}
+          busyLabel="Starting…"
+          busy={busy}
+        >
           {dirty && (
             <button type="button" className="btn" disabled={busy} onClick={() => void start(true)}>
               Save and run
             </button>
           )}
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {dirty ? `Run version ${version}` : 'Start run'}
-          </button>
-        </div>
+        </FormActions>
       </form>
     </Dialog>
   );

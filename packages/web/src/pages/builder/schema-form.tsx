@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Schema } from './catalog.js';
 import { JsonField } from './json-field.js';
 import { Field, type FieldRender, type FieldScope } from './field.js';
+import { displayText, JsonValueField } from './fields.js';
 import type { Located } from './problems.js';
 import { TemplateInput } from './template-input.js';
 
@@ -80,22 +81,14 @@ export function SchemaForm({
   const ctx: Ctx = { nodeId, problems };
   if (!isObj(schema) || !isObj(schema.properties)) {
     return (
-      <Field
+      <JsonValueField
         scope={ctx}
         path="inputs"
         name="Inputs (JSON)"
         hint="The action declares no input fields; write its input as JSON."
-      >
-        {(p) => (
-          <JsonField
-            id={p.id}
-            value={value}
-            describedBy={p.describedBy}
-            invalid={p.invalid}
-            onChange={(v) => onChange(isObj(v) ? v : {})}
-          />
-        )}
-      </Field>
+        value={value}
+        onChange={(v) => onChange(isObj(v) ? v : {})}
+      />
     );
   }
   return (
@@ -149,7 +142,7 @@ function ObjectFields({
         />
       ))}
       {extras.map((key) => (
-        <Field
+        <JsonValueField
           key={key}
           scope={ctx}
           path={formatPath([...segments, key])}
@@ -160,18 +153,10 @@ function ObjectFields({
               Remove {key}
             </button>
           }
-        >
-          {(p) => (
-            <JsonField
-              id={p.id}
-              value={value[key]}
-              rows={2}
-              describedBy={p.describedBy}
-              invalid={p.invalid}
-              onChange={(v) => set(key, v)}
-            />
-          )}
-        </Field>
+          value={value[key]}
+          rows={2}
+          onChange={(v) => set(key, v)}
+        />
       ))}
     </>
   );
@@ -256,13 +241,11 @@ function ValueField({
     >
       {(p) => {
         if (textual || useTemplate) {
-          const text =
-            value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
           const numeric = kind === 'number' || kind === 'integer';
           return (
             <TemplateInput
               id={p.id}
-              value={text}
+              value={displayText(value)}
               describedBy={p.describedBy}
               invalid={p.invalid}
               required={required}

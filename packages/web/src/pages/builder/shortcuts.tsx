@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Dialog } from '../../ui/dialog.js';
+import { TableHead } from '../../ui/table.js';
 
 export interface ShortcutHandlers {
   save(): void;
@@ -84,13 +85,7 @@ export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () 
   return (
     <Dialog open={open} title="Keyboard shortcuts" onClose={onClose}>
       <table className="table bf-shortcuts">
-        <caption className="visually-hidden">Builder keyboard shortcuts</caption>
-        <thead>
-          <tr>
-            <th scope="col">Keys</th>
-            <th scope="col">Does</th>
-          </tr>
-        </thead>
+        <TableHead caption="Builder keyboard shortcuts" columns={['Keys', 'Does']} />
         <tbody>
           {shortcutList.map(([keys, what]) => (
             <tr key={keys}>
@@ -102,7 +97,7 @@ export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () 
           ))}
         </tbody>
       </table>
-      <div className="row bf-dialog-actions">
+      <div className="dialog-actions">
         <button type="button" className="btn btn-primary" onClick={onClose} autoFocus>
           Close
         </button>

@@ -3,8 +3,9 @@ import { useCallback, useContext, useId, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { useProject } from '../../app/session.js';
 import { Field, type FieldScope } from './field.js';
+import { optional, SelectField, TemplateField, TextField } from './fields.js';
 import { setKey, type Doc } from './model.js';
-import { SuggestionsContext, TemplateInput } from './template-input.js';
+import { SuggestionsContext } from './template-input.js';
 
 type Update = (fn: (doc: Doc) => Doc, group?: string) => void;
 type Kind = 'manual' | 'cron' | 'webhook' | 'event' | 'alert' | 'action';
@@ -174,39 +175,32 @@ function TriggerFields({
   setOne: (i: number, key: keyof WorkflowTriggerDocument, value: unknown) => void;
 }) {
   const project = useProject();
-  const zoneList = useId();
   const base = `triggers[${index}]`;
   const text = (
     key: keyof WorkflowTriggerDocument,
     name: string,
     opts: { placeholder?: string; hint?: string } = {},
   ) => (
-    <Field scope={scope} path={`${base}.${key}`} name={name} hint={opts.hint}>
-      {(p) => (
-        <input
-          id={p.id}
-          value={typeof trigger[key] === 'string' ? (trigger[key] as string) : ''}
-          placeholder={opts.placeholder}
-          aria-describedby={p.describedBy}
-          aria-invalid={p.invalid || undefined}
-          onChange={(e) => setOne(index, key, e.target.value)}
-        />
-      )}
-    </Field>
+    <TextField
+      scope={scope}
+      path={`${base}.${key}`}
+      name={name}
+      hint={opts.hint}
+      placeholder={opts.placeholder}
+      value={typeof trigger[key] === 'string' ? trigger[key] : ''}
+      onChange={(v) => setOne(index, key, v)}
+    />
   );
   const when = (hint: string) => (
-    <Field scope={scope} path={`${base}.when`} name="Only when" hint={hint}>
-      {(p) => (
-        <TemplateInput
-          id={p.id}
-          value={trigger.when ?? ''}
-          describedBy={p.describedBy}
-          invalid={p.invalid}
-          placeholder="{{ event.… }}"
-          onChange={(v) => setOne(index, 'when', v.trim() ? v : undefined)}
-        />
-      )}
-    </Field>
+    <TemplateField
+      scope={scope}
+      path={`${base}.when`}
+      name="Only when"
+      hint={hint}
+      value={trigger.when}
+      placeholder="{{ event.… }}"
+      onChange={(v) => setOne(index, 'when', v)}
+    />
   );
   const labels = useMemo(
     () =>
@@ -223,39 +217,27 @@ function TriggerFields({
             placeholder: '0 3 * * *',
             hint: 'minute hour day month weekday (or 6 fields, seconds first; @daily…).',
           })}
-          <Field scope={scope} path={`${base}.timezone`} name="Time zone" hint="Default UTC.">
-            {(p) => (
-              <>
-                <input
-                  id={p.id}
-                  list={zoneList}
-                  value={trigger.timezone ?? ''}
-                  placeholder="UTC"
-                  aria-describedby={p.describedBy}
-                  aria-invalid={p.invalid || undefined}
-                  onChange={(e) => setOne(index, 'timezone', e.target.value || undefined)}
-                />
-                <datalist id={zoneList}>
-                  {timeZones().map((z) => (
-                    <option key={z} value={z} />
-                  ))}
-                </datalist>
-              </>
-            )}
-          </Field>
-          <Field scope={scope} path={`${base}.catchUp`} name="Missed ticks">
-            {(p) => (
-              <select
-                id={p.id}
-                value={trigger.catchUp ?? ''}
-                aria-describedby={p.describedBy}
-                onChange={(e) => setOne(index, 'catchUp', e.target.value || undefined)}
-              >
-                <option value="">run once for the latest (default)</option>
-                <option value="skip">skip them</option>
-              </select>
-            )}
-          </Field>
+          <TextField
+            scope={scope}
+            path={`${base}.timezone`}
+            name="Time zone"
+            hint="Default UTC."
+            placeholder="UTC"
+            suggestions={timeZones()}
+            value={trigger.timezone}
+            onChange={(v) => setOne(index, 'timezone', optional(v))}
+          />
+          <SelectField
+            scope={scope}
+            path={`${base}.catchUp`}
+            name="Missed ticks"
+            value={trigger.catchUp}
+            options={[
+              ['', 'run once for the latest (default)'],
+              ['skip', 'skip them'],
+            ]}
+            onChange={(v) => setOne(index, 'catchUp', v)}
+          />
         </>
       );
     case 'webhook':
@@ -264,19 +246,17 @@ function TriggerFields({
           {text('webhook', 'Name', {
             hint: `Deliveries go to POST /hooks/${project}/${trigger.webhook || '<name>'}.`,
           })}
-          <Field scope={scope} path={`${base}.auth`} name="Authentication">
-            {(p) => (
-              <select
-                id={p.id}
-                value={trigger.auth ?? ''}
-                aria-describedby={p.describedBy}
-                onChange={(e) => setOne(index, 'auth', e.target.value || undefined)}
-              >
-                <option value="">HMAC signature (default)</option>
-                <option value="token">API token (operator)</option>
-              </select>
-            )}
-          </Field>
+          <SelectField
+            scope={scope}
+            path={`${base}.auth`}
+            name="Authentication"
+            value={trigger.auth}
+            options={[
+              ['', 'HMAC signature (default)'],
+              ['token', 'API token (operator)'],
+            ]}
+            onChange={(v) => setOne(index, 'auth', v)}
+          />
           {when('JSONata over event (body, headers) and input; false records "filtered".')}
         </>
       );

@@ -5,7 +5,8 @@ import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useProject } from '../../app/session.js';
 import { formatRelative, formatTime } from '../../ui/format.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { EmptyState, ErrorView, Loading, QueryView } from '../../ui/states.js';
+import { TableHead } from '../../ui/table.js';
 import { orderDocKeys, type Doc } from './model.js';
 import { docToYaml } from './yaml-text.js';
 
@@ -173,58 +174,51 @@ function DiffView({
         {select(fromId, 'From', from, (v) => onChange(v, to))}
         {select(toId, 'to', to, (v) => onChange(from, v))}
       </div>
-      {q.isPending ? (
-        <Loading />
-      ) : q.error ? (
-        <ErrorView error={q.error} retry={() => void q.refetch()} />
-      ) : q.data.changes.length === 0 ? (
-        <EmptyState title="The two versions are the same" />
-      ) : (
-        <>
-          <table className="table bf-changes">
-            <caption className="visually-hidden">
-              Structural changes from version {from} to version {to}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Change</th>
-                <th scope="col">Path</th>
-                <th scope="col">Before</th>
-                <th scope="col">After</th>
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.changes.map((c, i) => (
-                <ChangeRow key={i} change={c} />
-              ))}
-            </tbody>
-          </table>
-          <h3 className="bf-patch-title">Unified diff of the YAML</h3>
-          <pre
-            className="bf-code bf-patch"
-            tabIndex={0}
-            aria-label={`Unified diff from version ${from} to version ${to}`}
-          >
-            {q.data.patch.split('\n').map((line, i) => (
-              <span
-                key={i}
-                className={
-                  line.startsWith('+') && !line.startsWith('+++')
-                    ? 'add'
-                    : line.startsWith('-') && !line.startsWith('---')
-                      ? 'del'
-                      : line.startsWith('@@')
-                        ? 'hunk'
-                        : undefined
-                }
+      <QueryView query={q}>
+        {(data) =>
+          data.changes.length === 0 ? (
+            <EmptyState title="The two versions are the same" />
+          ) : (
+            <>
+              <table className="table bf-changes">
+                <TableHead
+                  caption={`Structural changes from version ${from} to version ${to}`}
+                  columns={['Change', 'Path', 'Before', 'After']}
+                />
+                <tbody>
+                  {data.changes.map((c, i) => (
+                    <ChangeRow key={i} change={c} />
+                  ))}
+                </tbody>
+              </table>
+              <h3 className="bf-patch-title">Unified diff of the YAML</h3>
+              <pre
+                className="bf-code bf-patch"
+                tabIndex={0}
+                aria-label={`Unified diff from version ${from} to version ${to}`}
               >
-                {line}
-                {'\n'}
-              </span>
-            ))}
-          </pre>
-        </>
-      )}
+                {data.patch.split('\n').map((line, i) => (
+                  <span
+                    key={i}
+                    className={
+                      line.startsWith('+') && !line.startsWith('+++')
+                        ? 'add'
+                        : line.startsWith('-') && !line.startsWith('---')
+                          ? 'del'
+                          : line.startsWith('@@')
+                            ? 'hunk'
+                            : undefined
+                    }
+                  >
+                    {line}
+                    {'\n'}
+                  </span>
+                ))}
+              </pre>
+            </>
+          )
+        }
+      </QueryView>
     </>
   );
 }

@@ -1,10 +1,16 @@
 import { memo } from 'react';
-import { Field, type FieldScope } from './field.js';
-import { JsonField } from './json-field.js';
+import type { FieldScope } from './field.js';
+import {
+  count,
+  JsonValueField,
+  optional,
+  TemplateField,
+  TextAreaField,
+  TextField,
+} from './fields.js';
 import { setKey, type Doc } from './model.js';
 import { ProblemLinks } from './problems-list.js';
 import type { Located } from './problems.js';
-import { TemplateInput } from './template-input.js';
 import { TriggersPanel } from './triggers-panel.js';
 
 type Update = (fn: (doc: Doc) => Doc, group?: string) => void;
@@ -55,7 +61,7 @@ export const WorkflowPanel = memo(function WorkflowPanel({
           <ProblemLinks items={problems} onSelect={onFocusProblem} showNode={false} />
         </div>
       )}
-      <Field
+      <TextField
         scope={scope}
         path="name"
         name="Name"
@@ -65,102 +71,59 @@ export const WorkflowPanel = memo(function WorkflowPanel({
             ? 'Lowercase letters, digits and dashes; it cannot change after the first save.'
             : 'A saved workflow keeps its name; duplicate it from the list to copy it.'
         }
-      >
-        {(p) => (
-          <input
-            id={p.id}
-            value={typeof doc.name === 'string' ? doc.name : ''}
-            readOnly={!isNew}
-            placeholder="e.g. nightly-audit"
-            aria-describedby={p.describedBy}
-            aria-invalid={p.invalid || undefined}
-            aria-required
-            onChange={(e) => set('name', e.target.value)}
-          />
-        )}
-      </Field>
-      <Field scope={scope} path="description" name="Description">
-        {(p) => (
-          <textarea
-            id={p.id}
-            rows={2}
-            value={doc.description ?? ''}
-            aria-describedby={p.describedBy}
-            onChange={(e) => set('description', e.target.value || undefined)}
-          />
-        )}
-      </Field>
-      <Field
+        value={doc.name}
+        readOnly={!isNew}
+        placeholder="e.g. nightly-audit"
+        onChange={(v) => set('name', v)}
+      />
+      <TextAreaField
+        scope={scope}
+        path="description"
+        name="Description"
+        value={doc.description}
+        onChange={(v) => set('description', v)}
+      />
+      <JsonValueField
         scope={scope}
         path="inputs"
         name="Run input schema"
         hint="JSON Schema of the input a run gets (templates read it as input.*); checked when a run starts."
-      >
-        {(p) => (
-          <JsonField
-            id={p.id}
-            value={doc.inputs}
-            rows={4}
-            placeholder={
-              '{ "type": "object", "properties": { "repo": { "type": "string" } }, "required": ["repo"] }'
-            }
-            describedBy={p.describedBy}
-            invalid={p.invalid}
-            onChange={(v) => set('inputs', v)}
-          />
-        )}
-      </Field>
+        value={doc.inputs}
+        rows={4}
+        placeholder={
+          '{ "type": "object", "properties": { "repo": { "type": "string" } }, "required": ["repo"] }'
+        }
+        onChange={(v) => set('inputs', v)}
+      />
       <div className="bf-grid-2">
-        <Field scope={scope} path="timeout" name="Run timeout" hint="e.g. 1h">
-          {(p) => (
-            <input
-              id={p.id}
-              value={doc.timeout ?? ''}
-              aria-describedby={p.describedBy}
-              aria-invalid={p.invalid || undefined}
-              onChange={(e) => set('timeout', e.target.value.trim() ? e.target.value : undefined)}
-            />
-          )}
-        </Field>
-        <Field
+        <TextField
+          scope={scope}
+          path="timeout"
+          name="Run timeout"
+          hint="e.g. 1h"
+          value={doc.timeout}
+          onChange={(v) => set('timeout', optional(v))}
+        />
+        <TextField
           scope={scope}
           path="concurrency.limit"
           name="Concurrent runs"
           hint="Empty: no limit."
-        >
-          {(p) => (
-            <input
-              id={p.id}
-              inputMode="numeric"
-              value={concurrency?.limit ?? ''}
-              aria-describedby={p.describedBy}
-              aria-invalid={p.invalid || undefined}
-              onChange={(e) => {
-                const v = e.target.value.trim();
-                setConcurrency('limit', v === '' ? undefined : /^\d+$/.test(v) ? Number(v) : v);
-              }}
-            />
-          )}
-        </Field>
+          numeric
+          value={concurrency?.limit}
+          onChange={(v) => setConcurrency('limit', count(v))}
+        />
       </div>
       {concurrency && (
-        <Field
+        <TemplateField
           scope={scope}
           path="concurrency.key"
           name="Concurrency key"
           hint="A {{ }} template: the limit applies per value, e.g. per repository."
-        >
-          {(p) => (
-            <TemplateInput
-              id={p.id}
-              value={concurrency.key ?? ''}
-              describedBy={p.describedBy}
-              invalid={p.invalid}
-              placeholder="{{ input.repo }}"
-              onChange={(v) => setConcurrency('key', v.trim() ? v : undefined)}
-            />
-          )}
-        </Field>
+          value={concurrency.key}
+          placeholder="{{ input.repo }}"
+          onChange={(v) => setConcurrency('key', v)}
+        />
       )}
       <TriggersPanel doc={doc} update={update} scope={scope} />
     </div>

@@ -7,7 +7,7 @@ import { keys } from '../../api/keys.js';
 import { useProject } from '../../app/session.js';
 import { formatPercent } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { EmptyState, QueryView } from '../../ui/states.js';
 import { DurationsChart } from './durations-chart.js';
 import { windows } from './overview-data.js';
 import { RunsChart } from './runs-chart.js';
@@ -44,13 +44,9 @@ export function OverviewPage() {
           />
         }
       />
-      {overview.isPending ? (
-        <Loading label="Loading the overview…" />
-      ) : overview.error ? (
-        <ErrorView error={overview.error} retry={() => void overview.refetch()} />
-      ) : (
-        <OverviewBody stats={overview.data} windowLong={windowLong} />
-      )}
+      <QueryView query={overview} loading="Loading the overview…">
+        {(data) => <OverviewBody stats={data} windowLong={windowLong} />}
+      </QueryView>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { formatPercent } from '../../ui/format.js';
+import { TableHead } from '../../ui/table.js';
 import type { OverviewStats } from '@commandcenter/protocol/client';
 
 /** A rate as a number and a small bar (the bar is decoration; the number is the content). */
@@ -33,18 +34,14 @@ function TopTable({
         <p className="muted top-empty">{empty}</p>
       ) : (
         <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{head[0]}</th>
-              <th scope="col" className="num">
-                {head[1]}
-              </th>
-              <th scope="col" className="num">
-                {head[2]}
-              </th>
-              <th scope="col">{head[3]}</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              head[0],
+              { label: head[1], num: true },
+              { label: head[2], num: true },
+              head[3],
+            ]}
+          />
           <tbody>
             {rows.map((r) => (
               <tr key={r.key}>

@@ -1,6 +1,7 @@
 import type { AttemptDetail, AttemptUsage } from '@commandcenter/protocol/client';
 import { durationBetween, formatDuration, formatTime } from '../../ui/format.js';
 import { StatusBadge } from '../../ui/status.js';
+import { TableHead } from '../../ui/table.js';
 
 function usageText(u: AttemptUsage | null): string {
   if (!u) return '—';
@@ -19,18 +20,9 @@ export function AttemptsTable({ attempts, now }: { attempts: AttemptDetail[]; no
   return (
     <div className="table-scroll">
       <table className="table attempts-table">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col" className="num">
-              Duration
-            </th>
-            <th scope="col">Worker</th>
-            <th scope="col">Usage</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={['#', 'Status', 'Started', { label: 'Duration', num: true }, 'Worker', 'Usage']}
+        />
         <tbody>
           {attempts.map((a) => (
             <tr key={a.attempt}>

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useParams, useSearchParams } from 'react-router';
+import { useParams } from 'react-router';
 import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useProject } from '../../app/session.js';
@@ -8,6 +8,7 @@ import { shortId } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
 import { ErrorView, Loading } from '../../ui/states.js';
 import { StatusBadge } from '../../ui/status.js';
+import { useUrlParams } from '../../ui/url-params.js';
 import { DagLegend } from './dag-legend.js';
 import { RunActions } from './run-actions.js';
 import { RunDag } from './run-dag.js';
@@ -36,7 +37,7 @@ export function RunPage() {
 function RunView({ run }: { run: NonNullable<ReturnType<typeof useRun>['data']> }) {
   const client = useClient();
   const project = useProject();
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useUrlParams();
   const active = isRunActive(run.status);
   const now = useNow(active);
   const [logAttempt, setLogAttempt] = useState(0);
@@ -55,18 +56,7 @@ function RunView({ run }: { run: NonNullable<ReturnType<typeof useRun>['data']> 
     (s) => s.parentKey === null && (s.status === 'failed' || s.status === 'timed_out'),
   );
   const selected = params.get('step') ?? failed?.key ?? null;
-  const select = useCallback(
-    (key: string) =>
-      setParams(
-        (p) => {
-          const next = new URLSearchParams(p);
-          next.set('step', key);
-          return next;
-        },
-        { replace: true },
-      ),
-    [setParams],
-  );
+  const select = useCallback((key: string) => set('step', key), [set]);
   const selectedNode = run.steps.find((s) => s.key === selected)?.nodeId ?? selected;
 
   useEffect(() => {

@@ -1,14 +1,18 @@
 import { RUN_STATUSES, type RunStatus, type RunSummary } from '@commandcenter/protocol/client';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useProject } from '../../app/session.js';
+import { FilterBar, FilterSelect } from '../../ui/filters.js';
 import { formatDuration, formatRelative, formatTime, shortId } from '../../ui/format.js';
+import { LoadMore } from '../../ui/load-more.js';
 import { PageHeader } from '../../ui/page.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { EmptyState, QueryView } from '../../ui/states.js';
 import { StatusBadge, statusLabels } from '../../ui/status.js';
+import { TableHead } from '../../ui/table.js';
+import { useUrlParams } from '../../ui/url-params.js';
 import { TRIGGER_TYPES, triggerLabel, triggerTypeLabels } from './trigger.js';
 import { useNow } from './use-now.js';
 import './runs-page.css';
@@ -17,25 +21,14 @@ const PAGE = 50;
 
 /** The filters, kept in the URL (`?workflow=&status=&trigger=`) so a filtered list can be shared. */
 function useFilters() {
-  const [params, setParams] = useSearchParams();
+  const { params, set, clear } = useUrlParams();
   const status = params.get('status');
   const filters = {
     workflow: params.get('workflow') || undefined,
     status: RUN_STATUSES.includes(status as RunStatus) ? (status as RunStatus) : undefined,
     trigger: params.get('trigger') || undefined,
   };
-  const set = (name: keyof typeof filters, value: string) =>
-    setParams(
-      (p) => {
-        const next = new URLSearchParams(p);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
-  const clear = () => setParams(new URLSearchParams(), { replace: true });
-  return { filters, set, clear };
+  return { filters, set: (name: keyof typeof filters, value: string) => set(name, value), clear };
 }
 
 /**
@@ -78,98 +71,75 @@ export function RunsPage() {
         title="Runs"
         description="Every execution of the project’s workflows, newest first. The list updates live."
       />
-      <div className="toolbar runs-filters" role="search" aria-label="Filter runs">
-        <label className="runs-filter">
-          <span>Workflow</span>
-          <select value={filters.workflow ?? ''} onChange={(e) => set('workflow', e.target.value)}>
-            <option value="">All workflows</option>
-            {workflowNames.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="runs-filter">
-          <span>Status</span>
-          <select value={filters.status ?? ''} onChange={(e) => set('status', e.target.value)}>
-            <option value="">Any status</option>
-            {RUN_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {statusLabels[s] ?? s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="runs-filter">
-          <span>Trigger</span>
-          <select value={filters.trigger ?? ''} onChange={(e) => set('trigger', e.target.value)}>
-            <option value="">Any trigger</option>
-            {TRIGGER_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {triggerTypeLabels[t]}
-              </option>
-            ))}
-          </select>
-        </label>
+      <FilterBar label="Filter runs">
+        <FilterSelect
+          label="Workflow"
+          value={filters.workflow ?? ''}
+          onChange={(v) => set('workflow', v)}
+          every="All workflows"
+          choices={workflowNames}
+        />
+        <FilterSelect
+          label="Status"
+          value={filters.status ?? ''}
+          onChange={(v) => set('status', v)}
+          every="Any status"
+          choices={RUN_STATUSES.map((s) => ({ value: s, label: statusLabels[s] ?? s }))}
+        />
+        <FilterSelect
+          label="Trigger"
+          value={filters.trigger ?? ''}
+          onChange={(v) => set('trigger', v)}
+          every="Any trigger"
+          choices={TRIGGER_TYPES.map((t) => ({ value: t, label: triggerTypeLabels[t] ?? t }))}
+        />
         {filtered && (
           <button type="button" className="btn btn-ghost" onClick={clear}>
             Clear filters
           </button>
         )}
-      </div>
-      {runs.isPending ? (
-        <Loading label="Loading runs…" />
-      ) : runs.error ? (
-        <ErrorView error={runs.error} retry={() => void runs.refetch()} />
-      ) : items.length === 0 && !runs.hasNextPage ? (
-        filtered ? (
-          <EmptyState
-            title="No run matches these filters"
-            action={
-              <button type="button" className="btn" onClick={clear}>
-                Clear filters
-              </button>
-            }
-          >
-            Try another workflow, status or trigger.
-          </EmptyState>
-        ) : (
-          <EmptyState
-            title="No runs yet"
-            action={
-              <Link className="btn btn-primary" to="/workflows">
-                Open the workflows
-              </Link>
-            }
-          >
-            <p>
-              Start a run with the <strong>Run</strong> button of a workflow, or from a terminal:{' '}
-              <code>commandcenter run &lt;workflow&gt; --follow</code>. Cron, webhook and event
-              triggers start runs on their own.
-            </p>
-          </EmptyState>
-        )
-      ) : (
-        <>
-          <RunsTable runs={items} now={now} />
-          <div className="runs-more">
-            <span className="muted">
-              {`${loaded.length} ${loaded.length === 1 ? 'run' : 'runs'}`}
-            </span>
-            {runs.hasNextPage && (
-              <button
-                type="button"
-                className="btn"
-                disabled={runs.isFetchingNextPage}
-                onClick={() => void runs.fetchNextPage()}
+      </FilterBar>
+      <QueryView query={runs} loading="Loading runs…">
+        {() =>
+          items.length === 0 && !runs.hasNextPage ? (
+            filtered ? (
+              <EmptyState
+                title="No run matches these filters"
+                action={
+                  <button type="button" className="btn" onClick={clear}>
+                    Clear filters
+                  </button>
+                }
               >
-                {runs.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            )}
-          </div>
-        </>
-      )}
+                Try another workflow, status or trigger.
+              </EmptyState>
+            ) : (
+              <EmptyState
+                title="No runs yet"
+                action={
+                  <Link className="btn btn-primary" to="/workflows">
+                    Open the workflows
+                  </Link>
+                }
+              >
+                <p>
+                  Start a run with the <strong>Run</strong> button of a workflow, or from a
+                  terminal: <code>commandcenter run &lt;workflow&gt; --follow</code>. Cron, webhook
+                  and event triggers start runs on their own.
+                </p>
+              </EmptyState>
+            )
+          ) : (
+            <>
+              <RunsTable runs={items} now={now} />
+              <LoadMore
+                list={runs}
+                summary={`${loaded.length} ${loaded.length === 1 ? 'run' : 'runs'}`}
+              />
+            </>
+          )
+        }
+      </QueryView>
     </div>
   );
 }
@@ -179,19 +149,17 @@ function RunsTable({ runs, now }: { runs: RunSummary[]; now: number }) {
   const navigate = useNavigate();
   return (
     <table className="table runs-table">
-      <thead>
-        <tr>
-          <th scope="col">Status</th>
-          <th scope="col">Run</th>
-          <th scope="col">Workflow</th>
-          <th scope="col">Trigger</th>
-          <th scope="col">Started</th>
-          <th scope="col" className="num">
-            Duration
-          </th>
-          <th scope="col">Re-run of</th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          'Status',
+          'Run',
+          'Workflow',
+          'Trigger',
+          'Started',
+          { label: 'Duration', num: true },
+          'Re-run of',
+        ]}
+      />
       <tbody>
         {runs.map((r) => {
           const started = r.startedAt ?? r.createdAt;

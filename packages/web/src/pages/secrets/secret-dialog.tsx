@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { Dialog } from '../../ui/dialog.js';
-import { Field } from './form-field.js';
+import { Dialog, FormActions } from '../../ui/dialog.js';
+import { Field } from '../../ui/form-field.js';
 
 /** Secret names the hub accepts (`PUT /secrets/{name}`): an identifier usable in templates. */
 const namePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -120,18 +120,13 @@ function SecretForm({
           />
         )}
       </Field>
-      <div className="admin-dialog-actions">
-        <button type="button" className="btn" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="btn btn-primary"
-          disabled={busy || !name || !value || nameError !== null}
-        >
-          {busy ? 'Saving…' : mode === 'rotate' ? 'Rotate secret' : 'Save secret'}
-        </button>
-      </div>
+      <FormActions
+        onCancel={onClose}
+        submitLabel={mode === 'rotate' ? 'Rotate secret' : 'Save secret'}
+        busyLabel="Saving…"
+        busy={busy}
+        disabled={!name || !value || nameError !== null}
+      />
     </form>
   );
 }

@@ -6,10 +6,11 @@ import { keys } from '../../api/keys.js';
 import { useSession } from '../../app/session.js';
 import { formatRelative, formatTime } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { EmptyState, QueryView } from '../../ui/states.js';
+import { TableHead } from '../../ui/table.js';
 import { useToast } from '../../ui/toast.js';
-import { ConfirmDialog } from './confirm-dialog.js';
-import { RoleNote, needsRole } from './role-note.js';
+import { ConfirmDialog } from '../../ui/confirm-dialog.js';
+import { RoleNote, needsRole } from '../../ui/role-note.js';
 import { SecretDialog } from './secret-dialog.js';
 
 type Editing = { mode: 'new' } | { mode: 'rotate'; name: string } | null;
@@ -80,37 +81,37 @@ export function SecretsPage() {
         }
       />
       <RoleNote role="admin" what="set, rotate or delete secrets" />
-      {secrets.isPending ? (
-        <Loading label="Loading secrets…" />
-      ) : secrets.error ? (
-        <ErrorView error={secrets.error} retry={() => void secrets.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState
-          title={`No secrets in ${project} yet`}
-          action={
-            admin ? (
-              <button
-                type="button"
-                className="btn btn-primary"
-                onClick={() => setEditing({ mode: 'new' })}
-              >
-                Add the first secret
-              </button>
-            ) : undefined
-          }
-        >
-          Store API keys and passwords here instead of writing them into workflows, with the button
-          above or <code>commandcenter secrets set SLACK_TOKEN</code>. Workflows then use{' '}
-          <code>{'{{ secrets.SLACK_TOKEN }}'}</code>.
-        </EmptyState>
-      ) : (
-        <SecretsTable
-          items={items}
-          admin={admin}
-          onRotate={(name) => setEditing({ mode: 'rotate', name })}
-          onDelete={setDeleting}
-        />
-      )}
+      <QueryView query={secrets} loading="Loading secrets…">
+        {() =>
+          items.length === 0 ? (
+            <EmptyState
+              title={`No secrets in ${project} yet`}
+              action={
+                admin ? (
+                  <button
+                    type="button"
+                    className="btn btn-primary"
+                    onClick={() => setEditing({ mode: 'new' })}
+                  >
+                    Add the first secret
+                  </button>
+                ) : undefined
+              }
+            >
+              Store API keys and passwords here instead of writing them into workflows, with the
+              button above or <code>commandcenter secrets set SLACK_TOKEN</code>. Workflows then use{' '}
+              <code>{'{{ secrets.SLACK_TOKEN }}'}</code>.
+            </EmptyState>
+          ) : (
+            <SecretsTable
+              items={items}
+              admin={admin}
+              onRotate={(name) => setEditing({ mode: 'rotate', name })}
+              onDelete={setDeleting}
+            />
+          )
+        }
+      </QueryView>
       <SecretDialog
         mode={editing?.mode ?? null}
         name={editing?.mode === 'rotate' ? editing.name : undefined}
@@ -150,20 +151,16 @@ function SecretsTable({
   const now = Date.now();
   return (
     <table className="table admin-table">
-      <caption className="visually-hidden">Secrets of the project</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col" className="num">
-            Version
-          </th>
-          <th scope="col">Updated</th>
-          <th scope="col">Created</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead
+        caption="Secrets of the project"
+        columns={[
+          'Name',
+          { label: 'Version', num: true },
+          'Updated',
+          'Created',
+          { label: 'Actions', hidden: true },
+        ]}
+      />
       <tbody>
         {items.map((s) => (
           <tr key={s.name}>

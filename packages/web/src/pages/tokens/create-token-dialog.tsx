@@ -1,10 +1,10 @@
 import type { CreateTokenRequest, Role, TokenCreated } from '@commandcenter/protocol/client';
 import { useState, type FormEvent } from 'react';
-import { Dialog } from '../../ui/dialog.js';
-import { Field } from '../secrets/form-field.js';
+import { Dialog, FormActions } from '../../ui/dialog.js';
+import { Field } from '../../ui/form-field.js';
 import { formatTime } from '../../ui/format.js';
 import { roleHelp, roles } from './roles.js';
-import { CopyButton, ShownOnce } from './shown-once.js';
+import { CopyButton, ShownOnce } from '../../ui/shown-once.js';
 
 const lifetimes = [
   { value: '7d', label: '7 days' },
@@ -56,7 +56,7 @@ export function CreateTokenDialog({
             <dt>Expires</dt>
             <dd>{created.expiresAt ? formatTime(created.expiresAt) : 'never'}</dd>
           </dl>
-          <div className="admin-dialog-actions">
+          <div className="dialog-actions">
             <button type="button" className="btn btn-primary" onClick={onClose}>
               I have copied it
             </button>
@@ -166,14 +166,13 @@ function TokenForm({
           </select>
         )}
       </Field>
-      <div className="admin-dialog-actions">
-        <button type="button" className="btn" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" className="btn btn-primary" disabled={busy || !name.trim()}>
-          {busy ? 'Creating…' : 'Create token'}
-        </button>
-      </div>
+      <FormActions
+        onCancel={onClose}
+        submitLabel="Create token"
+        busyLabel="Creating…"
+        busy={busy}
+        disabled={!name.trim()}
+      />
     </form>
   );
 }

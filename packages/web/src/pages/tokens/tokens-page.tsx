@@ -4,15 +4,16 @@ import { useState } from 'react';
 import { rootClient, useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useSession } from '../../app/session.js';
+import { FilterSelect } from '../../ui/filters.js';
 import { formatRelative, formatTime, shortId } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { EmptyState, QueryView } from '../../ui/states.js';
+import { TableHead } from '../../ui/table.js';
 import { useToast } from '../../ui/toast.js';
-import { ConfirmDialog } from '../secrets/confirm-dialog.js';
-import { RoleNote } from '../secrets/role-note.js';
+import { ConfirmDialog } from '../../ui/confirm-dialog.js';
+import { RoleNote } from '../../ui/role-note.js';
 import { CreateTokenDialog } from './create-token-dialog.js';
 import { roleHelp } from './roles.js';
-import '../secrets/admin-common.css';
 import './tokens.css';
 
 type Show = 'all' | 'project' | 'hub';
@@ -96,14 +97,16 @@ function TokensView({
     <>
       <div className="toolbar">
         {hubWide && (
-          <label className="row">
-            <span>Show</span>
-            <select value={show} onChange={(e) => setShow(e.target.value as Show)}>
-              <option value="all">Every token</option>
-              <option value="project">Project {project}</option>
-              <option value="hub">Hub-wide tokens</option>
-            </select>
-          </label>
+          <FilterSelect
+            label="Show"
+            value={show}
+            onChange={(v) => setShow(v as Show)}
+            choices={[
+              { value: 'all', label: 'Every token' },
+              { value: 'project', label: `Project ${project}` },
+              { value: 'hub', label: 'Hub-wide tokens' },
+            ]}
+          />
         )}
         <label className="row">
           <input
@@ -118,19 +121,19 @@ function TokensView({
           Create token
         </button>
       </div>
-      {tokens.isPending ? (
-        <Loading label="Loading tokens…" />
-      ) : tokens.error ? (
-        <ErrorView error={tokens.error} retry={() => void tokens.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState title={all.length ? 'No token matches the filters' : 'No tokens yet'}>
-          Create one per person or CI job with the button above or{' '}
-          <code>commandcenter tokens create --name ci --role operator</code>, so each can be revoked
-          on its own.
-        </EmptyState>
-      ) : (
-        <TokensTable items={items} now={now} myTokenId={myTokenId} onRevoke={setRevoking} />
-      )}
+      <QueryView query={tokens} loading="Loading tokens…">
+        {() =>
+          items.length === 0 ? (
+            <EmptyState title={all.length ? 'No token matches the filters' : 'No tokens yet'}>
+              Create one per person or CI job with the button above or{' '}
+              <code>commandcenter tokens create --name ci --role operator</code>, so each can be
+              revoked on its own.
+            </EmptyState>
+          ) : (
+            <TokensTable items={items} now={now} myTokenId={myTokenId} onRevoke={setRevoking} />
+          )
+        }
+      </QueryView>
       <CreateTokenDialog
         open={creating}
         project={project}
@@ -185,20 +188,18 @@ function TokensTable({
 }) {
   return (
     <table className="table admin-table tokens-table">
-      <caption className="visually-hidden">API tokens</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Role</th>
-          <th scope="col">Project</th>
-          <th scope="col">Created</th>
-          <th scope="col">Expires</th>
-          <th scope="col">Status</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead
+        caption="API tokens"
+        columns={[
+          'Name',
+          'Role',
+          'Project',
+          'Created',
+          'Expires',
+          'Status',
+          { label: 'Actions', hidden: true },
+        ]}
+      />
       <tbody>
         {items.map((t) => {
           const s = status(t, now);

@@ -5,7 +5,8 @@ import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useSession } from '../../app/session.js';
 import { formatRelative, formatTime, shortId } from '../../ui/format.js';
-import { ErrorView, Loading } from '../../ui/states.js';
+import { LoadMore } from '../../ui/load-more.js';
+import { QueryView } from '../../ui/states.js';
 
 const outcomeBadge: Record<TriggerOutcome, string> = {
   fired: 'badge-ok',
@@ -42,51 +43,42 @@ export function TriggerHistory({ id }: { id: string }) {
   return (
     <section aria-labelledby="trigger-history-title" className="trigger-history">
       <h3 id="trigger-history-title">History</h3>
-      {history.isPending ? (
-        <Loading label="Loading the history…" />
-      ) : history.error ? (
-        <ErrorView error={history.error} retry={() => void history.refetch()} />
-      ) : entries.length === 0 ? (
-        <p className="muted">
-          It has not fired yet. Each firing is listed here: the run it started, or why it did not
-          (paused, filtered by <code>when</code>, rejected input…).
-        </p>
-      ) : (
-        <>
-          <ol className="trigger-history-list">
-            {entries.map((h) => (
-              <li key={h.id}>
-                <span className={`badge ${outcomeBadge[h.outcome]}`}>
-                  <span className="badge-dot" aria-hidden="true" />
-                  {h.outcome}
-                </span>
-                <time dateTime={h.at} title={formatTime(h.at)}>
-                  {formatRelative(h.at)}
-                </time>
-                {h.runId && (
-                  <Link to={`/runs/${h.runId}`} className="mono">
-                    run {shortId(h.runId)}
-                  </Link>
-                )}
-                {h.reason && <p className="trigger-history-reason">{h.reason}</p>}
-                {Object.keys(h.source).length > 0 && (
-                  <p className="cell-sub mono">{sourceText(h.source)}</p>
-                )}
-              </li>
-            ))}
-          </ol>
-          {history.hasNextPage && (
-            <button
-              type="button"
-              className="btn btn-small"
-              disabled={history.isFetchingNextPage}
-              onClick={() => void history.fetchNextPage()}
-            >
-              {history.isFetchingNextPage ? 'Loading…' : 'Older entries'}
-            </button>
-          )}
-        </>
-      )}
+      <QueryView query={history} loading="Loading the history…">
+        {() =>
+          entries.length === 0 ? (
+            <p className="muted">
+              It has not fired yet. Each firing is listed here: the run it started, or why it did
+              not (paused, filtered by <code>when</code>, rejected input…).
+            </p>
+          ) : (
+            <>
+              <ol className="trigger-history-list">
+                {entries.map((h) => (
+                  <li key={h.id}>
+                    <span className={`badge ${outcomeBadge[h.outcome]}`}>
+                      <span className="badge-dot" aria-hidden="true" />
+                      {h.outcome}
+                    </span>
+                    <time dateTime={h.at} title={formatTime(h.at)}>
+                      {formatRelative(h.at)}
+                    </time>
+                    {h.runId && (
+                      <Link to={`/runs/${h.runId}`} className="mono">
+                        run {shortId(h.runId)}
+                      </Link>
+                    )}
+                    {h.reason && <p className="trigger-history-reason">{h.reason}</p>}
+                    {Object.keys(h.source).length > 0 && (
+                      <p className="cell-sub mono">{sourceText(h.source)}</p>
+                    )}
+                  </li>
+                ))}
+              </ol>
+              <LoadMore list={history} label="Older entries" small />
+            </>
+          )
+        }
+      </QueryView>
     </section>
   );
 }

@@ -8,7 +8,7 @@ import { useSession } from '../../app/session.js';
 import { formatRelative, formatTime } from '../../ui/format.js';
 import { JsonView } from '../../ui/json-view.js';
 import { ErrorView, Loading } from '../../ui/states.js';
-import { needsRole } from '../secrets/role-note.js';
+import { needsRole } from '../../ui/role-note.js';
 import { TriggerHistory } from './trigger-history.js';
 import { kindLabels, specSummary, triggerName, triggerWhen } from './trigger-spec.js';
 import { usePauseTrigger } from './use-pause.js';

@@ -1,17 +1,19 @@
 import type { StatefulTriggerKind, TriggerInfo } from '@commandcenter/protocol/client';
 import { useQuery } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useSession } from '../../app/session.js';
+import { FilterBar, FilterSelect } from '../../ui/filters.js';
 import { formatRelative, formatTime, shortId } from '../../ui/format.js';
 import { PageHeader } from '../../ui/page.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
-import { RoleNote, needsRole } from '../secrets/role-note.js';
+import { EmptyState, QueryView } from '../../ui/states.js';
+import { RoleNote, needsRole } from '../../ui/role-note.js';
+import { TableHead } from '../../ui/table.js';
+import { useUrlParams } from '../../ui/url-params.js';
 import { TriggerPanel } from './trigger-panel.js';
 import { kindLabels, specSummary, triggerKindList, triggerName } from './trigger-spec.js';
 import { usePauseTrigger } from './use-pause.js';
-import '../secrets/admin-common.css';
 import './triggers.css';
 
 /**
@@ -22,7 +24,7 @@ import './triggers.css';
 export function TriggersPage() {
   const client = useClient();
   const { project, can } = useSession();
-  const [params, setParams] = useSearchParams();
+  const { params, set } = useUrlParams();
   const workflow = params.get('workflow') ?? '';
   const kind = (params.get('kind') ?? '') as StatefulTriggerKind | '';
   const selected = params.get('trigger');
@@ -31,12 +33,9 @@ export function TriggersPage() {
     queryKey: [...keys.triggers(project), 'list'],
     queryFn: () => client.listTriggers(),
   });
-  const setParam = (name: string, value: string | null) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: name !== 'trigger' });
-  };
+  // Opening a trigger's drawer is a step the Back button undoes; changing a filter is not.
+  const setParam = (name: string, value: string | null) =>
+    set(name, value, { push: name === 'trigger' });
 
   const all = triggers.data?.items ?? [];
   const workflows = [...new Set(all.map((t) => t.workflow))].sort();
@@ -50,55 +49,44 @@ export function TriggersPage() {
         description="What starts workflows on their own: schedules, webhooks, events, alerts and UI actions, with what each did last."
       />
       <RoleNote role="operator" what="pause or resume triggers" />
-      {triggers.isPending ? (
-        <Loading label="Loading triggers…" />
-      ) : triggers.error ? (
-        <ErrorView error={triggers.error} retry={() => void triggers.refetch()} />
-      ) : all.length === 0 ? (
-        <NoTriggers />
-      ) : (
-        <>
-          <div className="toolbar" role="search" aria-label="Filter triggers">
-            <label className="row">
-              <span>Workflow</span>
-              <select value={workflow} onChange={(e) => setParam('workflow', e.target.value)}>
-                <option value="">Every workflow</option>
-                {workflows.map((w) => (
-                  <option key={w} value={w}>
-                    {w}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="row">
-              <span>Kind</span>
-              <select value={kind} onChange={(e) => setParam('kind', e.target.value)}>
-                <option value="">Every kind</option>
-                {triggerKindList.map((k) => (
-                  <option key={k} value={k}>
-                    {kindLabels[k]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <span className="muted">
-              {items.length} of {all.length}
-            </span>
-          </div>
-          {items.length === 0 ? (
-            <EmptyState title="No trigger matches the filters">
-              Choose another workflow or kind.
-            </EmptyState>
+      <QueryView query={triggers} loading="Loading triggers…">
+        {() =>
+          all.length === 0 ? (
+            <NoTriggers />
           ) : (
-            <TriggersTable
-              items={items}
-              canOperate={can('operator')}
-              selected={selected}
-              onSelect={(id) => setParam('trigger', id)}
-            />
-          )}
-        </>
-      )}
+            <>
+              <FilterBar label="Filter triggers" summary={`${items.length} of ${all.length}`}>
+                <FilterSelect
+                  label="Workflow"
+                  value={workflow}
+                  onChange={(v) => setParam('workflow', v)}
+                  every="Every workflow"
+                  choices={workflows}
+                />
+                <FilterSelect
+                  label="Kind"
+                  value={kind}
+                  onChange={(v) => setParam('kind', v)}
+                  every="Every kind"
+                  choices={triggerKindList.map((k) => ({ value: k, label: kindLabels[k] }))}
+                />
+              </FilterBar>
+              {items.length === 0 ? (
+                <EmptyState title="No trigger matches the filters">
+                  Choose another workflow or kind.
+                </EmptyState>
+              ) : (
+                <TriggersTable
+                  items={items}
+                  canOperate={can('operator')}
+                  selected={selected}
+                  onSelect={(id) => setParam('trigger', id)}
+                />
+              )}
+            </>
+          )
+        }
+      </QueryView>
       {selected && (
         <TriggerPanel
           key={selected}
@@ -144,21 +132,19 @@ function TriggersTable({
   const now = Date.now();
   return (
     <table className="table admin-table triggers-table">
-      <caption className="visually-hidden">Triggers</caption>
-      <thead>
-        <tr>
-          <th scope="col">Workflow</th>
-          <th scope="col">Trigger</th>
-          <th scope="col">State</th>
-          <th scope="col">Next fire</th>
-          <th scope="col">Last fire</th>
-          <th scope="col">Last run</th>
-          <th scope="col">Last error</th>
-          <th scope="col">
-            <span className="visually-hidden">Actions</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead
+        caption="Triggers"
+        columns={[
+          'Workflow',
+          'Trigger',
+          'State',
+          'Next fire',
+          'Last fire',
+          'Last run',
+          'Last error',
+          { label: 'Actions', hidden: true },
+        ]}
+      />
       <tbody>
         {items.map((t) => (
           <tr
@@ -171,7 +157,7 @@ function TriggersTable({
               <span className="cell-sub">v{t.version}</span>
             </td>
             <td>
-              <span className={`kind kind-${t.kind}`}>{kindLabels[t.kind]}</span>
+              <span className={`tag kind kind-${t.kind}`}>{kindLabels[t.kind]}</span>
               <button
                 type="button"
                 className="link-btn mono"

@@ -5,8 +5,8 @@ import { useClient } from '../../api/client.js';
 import { useSession } from '../../app/session.js';
 import { formatRelative, formatTime } from '../../ui/format.js';
 import { useToast } from '../../ui/toast.js';
-import { needsRole } from '../secrets/role-note.js';
-import { CopyButton, ShownOnce } from '../tokens/shown-once.js';
+import { needsRole } from '../../ui/role-note.js';
+import { CopyButton, ShownOnce } from '../../ui/shown-once.js';
 
 const graceOptions = [
   { value: '24h', label: '24 hours' },

@@ -5,7 +5,7 @@ import { useNavigate } from 'react-router';
 import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useProject } from '../../app/session.js';
-import { Dialog } from '../../ui/dialog.js';
+import { Dialog, FormActions } from '../../ui/dialog.js';
 import { useToast } from '../../ui/toast.js';
 import { FormError } from './form-error.js';
 
@@ -88,18 +88,13 @@ export function DuplicateDialog({
           Keep the triggers (cron, webhooks and events would then start both workflows)
         </label>
         <FormError error={duplicate.error} />
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={close}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="btn btn-primary"
-            disabled={duplicate.isPending || !!clash || !name.trim()}
-          >
-            {duplicate.isPending ? 'Duplicating…' : 'Duplicate'}
-          </button>
-        </div>
+        <FormActions
+          onCancel={close}
+          submitLabel="Duplicate"
+          busyLabel="Duplicating…"
+          busy={duplicate.isPending}
+          disabled={!!clash || !name.trim()}
+        />
       </form>
     </Dialog>
   );

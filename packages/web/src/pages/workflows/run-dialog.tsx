@@ -2,12 +2,12 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { useClient } from '../../api/client.js';
+import { initialInput, parseJsonInput } from '../../api/json-input.js';
 import { keys } from '../../api/keys.js';
 import { useProject } from '../../app/session.js';
-import { Dialog } from '../../ui/dialog.js';
+import { Dialog, FormActions } from '../../ui/dialog.js';
 import { Loading } from '../../ui/states.js';
 import { useToast } from '../../ui/toast.js';
-import { initialInput } from '../builder/run-dialog.js';
 import { FormError } from './form-error.js';
 
 /**
@@ -50,15 +50,9 @@ export function RunDialog({ workflow, onClose }: { workflow: string | null; onCl
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    let input: unknown;
-    try {
-      input = text.trim() === '' ? {} : JSON.parse(text);
-    } catch (err) {
-      setParseError(`The input is not valid JSON: ${(err as Error).message}`);
-      return;
-    }
-    setParseError(null);
-    start.mutate(input);
+    const input = parseJsonInput(text);
+    setParseError(input.ok ? null : input.error);
+    if (input.ok) start.mutate(input.value);
   };
 
   return (
@@ -92,14 +86,12 @@ export function RunDialog({ workflow, onClose }: { workflow: string | null; onCl
             </p>
           )}
           <FormError error={start.error ?? detail.error} />
-          <div className="dialog-actions">
-            <button type="button" className="btn" onClick={close}>
-              Cancel
-            </button>
-            <button type="submit" className="btn btn-primary" disabled={start.isPending}>
-              {start.isPending ? 'Starting…' : 'Start run'}
-            </button>
-          </div>
+          <FormActions
+            onCancel={close}
+            submitLabel="Start run"
+            busyLabel="Starting…"
+            busy={start.isPending}
+          />
         </form>
       )}
     </Dialog>

@@ -6,6 +6,16 @@ import { StatusBadge, statusLabels } from '../../ui/status.js';
 
 export type RowAction = 'run' | 'duplicate' | 'archive' | 'restore';
 
+const actionLabels: Record<RowAction, string> = {
+  run: 'Run',
+  duplicate: 'Duplicate',
+  archive: 'Archive',
+  restore: 'Restore',
+};
+/** What a row offers: an archived workflow is restored (or copied) before anything else. */
+const activeActions: RowAction[] = ['run', 'duplicate', 'archive'];
+const archivedActions: RowAction[] = ['restore', 'duplicate'];
+
 /**
  * One workflow: its name and description (link to the builder), the last run, the success rate
  * and recent durations, the version, and the actions. Action buttons are named after the
@@ -86,51 +96,19 @@ export function WorkflowRow({
       </td>
       <td>
         <div className="row wf-actions">
-          {w.archived ? (
+          {(w.archived ? archivedActions : activeActions).map((action) => (
             <button
+              key={action}
               type="button"
-              className="btn btn-small"
+              className={action === 'archive' ? 'btn btn-small btn-ghost' : 'btn btn-small'}
               disabled={!canOperate}
               title={why}
-              aria-label={`Restore ${w.name}`}
-              onClick={() => onAction('restore', w.name)}
+              aria-label={`${actionLabels[action]} ${w.name}`}
+              onClick={() => onAction(action, w.name)}
             >
-              Restore
+              {actionLabels[action]}
             </button>
-          ) : (
-            <button
-              type="button"
-              className="btn btn-small"
-              disabled={!canOperate}
-              title={why}
-              aria-label={`Run ${w.name}`}
-              onClick={() => onAction('run', w.name)}
-            >
-              Run
-            </button>
-          )}
-          <button
-            type="button"
-            className="btn btn-small"
-            disabled={!canOperate}
-            title={why}
-            aria-label={`Duplicate ${w.name}`}
-            onClick={() => onAction('duplicate', w.name)}
-          >
-            Duplicate
-          </button>
-          {!w.archived && (
-            <button
-              type="button"
-              className="btn btn-small btn-ghost"
-              disabled={!canOperate}
-              title={why}
-              aria-label={`Archive ${w.name}`}
-              onClick={() => onAction('archive', w.name)}
-            >
-              Archive
-            </button>
-          )}
+          ))}
         </div>
       </td>
     </tr>

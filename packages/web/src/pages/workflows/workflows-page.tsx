@@ -1,14 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useClient } from '../../api/client.js';
 import { keys } from '../../api/keys.js';
 import { useSession } from '../../app/session.js';
+import { FilterBar, FilterSelect } from '../../ui/filters.js';
 import { PageHeader } from '../../ui/page.js';
-import { EmptyState, ErrorView, Loading } from '../../ui/states.js';
+import { EmptyState, QueryView } from '../../ui/states.js';
+import { TableHead } from '../../ui/table.js';
+import { currentParams } from '../../ui/url-params.js';
 import { useToast } from '../../ui/toast.js';
-import { ConfirmDialog } from '../secrets/confirm-dialog.js';
-import { RoleNote } from '../secrets/role-note.js';
+import { ConfirmDialog } from '../../ui/confirm-dialog.js';
+import { RoleNote } from '../../ui/role-note.js';
 import { DuplicateDialog } from './duplicate-dialog.js';
 import { RunDialog } from './run-dialog.js';
 import {
@@ -34,11 +37,10 @@ export function WorkflowsPage() {
   const [params, setParams] = useSearchParams();
   const filter = readFilter(params);
   const setFilter = (patch: Partial<WorkflowFilter>) =>
-    setParams(writeFilter({ ...filter, ...patch }), { replace: true });
+    setParams(writeFilter({ ...readFilter(currentParams()), ...patch }), { replace: true });
   const [dialog, setDialog] = useState<{ action: RowAction; name: string } | null>(null);
   const close = () => setDialog(null);
   const canOperate = can('operator');
-  const statusId = useId();
 
   const list = useQuery({
     queryKey: [...keys.workflows(project), { archived: true }],
@@ -101,109 +103,97 @@ export function WorkflowsPage() {
         }
       />
       <RoleNote role="operator" what="create, run, duplicate or archive workflows" />
-      {list.isPending ? (
-        <Loading label="Loading workflows…" />
-      ) : list.error ? (
-        <ErrorView error={list.error} retry={() => void list.refetch()} />
-      ) : all.length === 0 ? (
-        <EmptyState
-          title="No workflows yet"
-          action={
-            canOperate && (
-              <Link className="btn btn-primary" to="/workflows/new">
-                Build one in the editor
-              </Link>
-            )
-          }
-        >
-          <p>
-            A workflow is a graph of agent actions. Draw one in the builder, or apply a YAML file
-            from a terminal: <code>commandcenter apply -f workflow.yaml</code> (the repository’s{' '}
-            <code>examples/workflows</code> are a good start).
-          </p>
-        </EmptyState>
-      ) : (
-        <>
-          <div className="toolbar" role="search" aria-label="Filter workflows">
-            <label className="toolbar-field">
-              <span className="visually-hidden">Search workflows</span>
-              <input
-                type="search"
-                placeholder="Search by name or description"
-                value={filter.q}
-                onChange={(e) => setFilter({ q: e.target.value })}
-              />
-            </label>
-            <span className="toolbar-field">
-              <label htmlFor={statusId}>Last run</label>
-              <select
-                id={statusId}
-                value={filter.status}
-                onChange={(e) => setFilter({ status: e.target.value })}
-              >
-                {lastRunChoices.map((c) => (
-                  <option key={c.value} value={c.value}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </span>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={filter.archived}
-                onChange={(e) => setFilter({ archived: e.target.checked })}
-              />
-              Show archived ({archivedCount})
-            </label>
-            <span className="muted toolbar-count" aria-live="polite">
-              {shown.length} of {all.length} workflow{all.length === 1 ? '' : 's'}
-            </span>
-          </div>
-          {shown.length === 0 ? (
+      <QueryView query={list} loading="Loading workflows…">
+        {() =>
+          all.length === 0 ? (
             <EmptyState
-              title="No workflow matches these filters"
+              title="No workflows yet"
               action={
-                <button
-                  type="button"
-                  className="btn"
-                  onClick={() => setParams({}, { replace: true })}
-                >
-                  Clear the filters
-                </button>
+                canOperate && (
+                  <Link className="btn btn-primary" to="/workflows/new">
+                    Build one in the editor
+                  </Link>
+                )
               }
-            />
+            >
+              <p>
+                A workflow is a graph of agent actions. Draw one in the builder, or apply a YAML
+                file from a terminal: <code>commandcenter apply -f workflow.yaml</code> (the
+                repository’s <code>examples/workflows</code> are a good start).
+              </p>
+            </EmptyState>
           ) : (
-            <table className="table workflows-table">
-              <thead>
-                <tr>
-                  <th scope="col">Workflow</th>
-                  <th scope="col">Last run</th>
-                  <th scope="col" className="num">
-                    Success
-                  </th>
-                  <th scope="col">Recent durations</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.map((w) => (
-                  <WorkflowRow
-                    key={w.name}
-                    w={w}
-                    canOperate={canOperate}
-                    onAction={onAction}
-                    now={now}
+            <>
+              <FilterBar
+                label="Filter workflows"
+                summary={`${shown.length} of ${all.length} workflow${all.length === 1 ? '' : 's'}`}
+              >
+                <label className="toolbar-field">
+                  <span className="visually-hidden">Search workflows</span>
+                  <input
+                    type="search"
+                    placeholder="Search by name or description"
+                    value={filter.q}
+                    onChange={(e) => setFilter({ q: e.target.value })}
                   />
-                ))}
-              </tbody>
-            </table>
-          )}
-        </>
-      )}
+                </label>
+                <FilterSelect
+                  label="Last run"
+                  value={filter.status}
+                  onChange={(status) => setFilter({ status })}
+                  choices={lastRunChoices}
+                />
+                <label className="check">
+                  <input
+                    type="checkbox"
+                    checked={filter.archived}
+                    onChange={(e) => setFilter({ archived: e.target.checked })}
+                  />
+                  Show archived ({archivedCount})
+                </label>
+              </FilterBar>
+              {shown.length === 0 ? (
+                <EmptyState
+                  title="No workflow matches these filters"
+                  action={
+                    <button
+                      type="button"
+                      className="btn"
+                      onClick={() => setParams({}, { replace: true })}
+                    >
+                      Clear the filters
+                    </button>
+                  }
+                />
+              ) : (
+                <table className="table workflows-table">
+                  <TableHead
+                    columns={[
+                      'Workflow',
+                      'Last run',
+                      { label: 'Success', num: true },
+                      'Recent durations',
+                      'Version',
+                      { label: 'Actions', hidden: true },
+                    ]}
+                  />
+                  <tbody>
+                    {shown.map((w) => (
+                      <WorkflowRow
+                        key={w.name}
+                        w={w}
+                        canOperate={canOperate}
+                        onAction={onAction}
+                        now={now}
+                      />
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </>
+          )
+        }
+      </QueryView>
       <RunDialog workflow={open('run')} onClose={close} />
       <DuplicateDialog workflow={open('duplicate')} taken={taken} onClose={close} />
       <ConfirmDialog

@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
-import './admin-common.css';
-import { Dialog } from '../../ui/dialog.js';
+import { Dialog, DialogActions } from './dialog.js';
 
 /**
  * Asks before an irreversible action (delete a secret, revoke a token). The confirm button names
@@ -26,14 +25,11 @@ export function ConfirmDialog({
   return (
     <Dialog open={open} title={title} onClose={onClose}>
       <div className="confirm-body">{children}</div>
-      <div className="admin-dialog-actions">
-        <button type="button" className="btn" onClick={onClose}>
-          Cancel
-        </button>
+      <DialogActions onCancel={onClose}>
         <button type="button" className="btn btn-danger" disabled={busy} onClick={onConfirm}>
           {busy ? 'Working…' : confirmLabel}
         </button>
-      </div>
+      </DialogActions>
     </Dialog>
   );
 }

@@ -1,5 +1,4 @@
 import { useId, type ReactNode } from 'react';
-import './admin-common.css';
 
 /** What a field's control needs to be labelled and described. */
 export interface FieldControlProps {

@@ -1,6 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import '../secrets/admin-common.css';
-import { useToast } from '../../ui/toast.js';
+import { useToast } from './toast.js';
 
 /**
  * Copies a value to the clipboard. The Clipboard API needs a secure context (https or

@@ -1,6 +1,5 @@
 import type { Role } from '@commandcenter/protocol/client';
-import { useSession } from '../../app/session.js';
-import './admin-common.css';
+import { useSession } from '../app/session.js';
 
 /**
  * Tells a user why the page's actions are disabled: which role they need and which one they
