@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import {
   completion,
   startChatServer,
+  summarizerManifest,
   type ChatServer,
 } from '../../../packages/hub/src/executors/llm-test-server.js';
 import {
@@ -41,25 +42,7 @@ const workflows = [
   },
 ];
 
-const summarizer = {
-  name: 'summarizer',
-  version: '1.0.0',
-  type: 'llm',
-  description: 'summarizes a text',
-  runtime: { pricing: { inputPerMillion: 2.5, outputPerMillion: 10 } },
-  actions: {
-    summarize: {
-      prompt: 'Summarize: {{ input.text }}',
-      input: { type: 'object', required: ['text'] },
-      output: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['title'],
-        properties: { title: { type: 'string' } },
-      },
-    },
-  },
-};
+const summarizer = summarizerManifest();
 
 /** Environment of the harness: compute has a price, so `kind="compute"` costs are non-zero. */
 export const WORKLOAD_ENV = { CC_COMPUTE_COST_PER_SECOND: '0.5' };

@@ -114,3 +114,29 @@ export function completion(content: string | null, o: CompletionOptions = {}): C
 export function openAiError(message: string, type: string, code: string | null = null) {
   return { error: { message, type, param: null, code } };
 }
+
+/**
+ * A priced `llm` agent (`summarizer.summarize`: `{ text }` → `{ title }`) for suites that run an
+ * LLM step through a real hub against this server; its base URL comes from project secrets.
+ */
+export function summarizerManifest(pricing = { inputPerMillion: 2.5, outputPerMillion: 10 }) {
+  return {
+    name: 'summarizer',
+    version: '1.0.0',
+    type: 'llm',
+    description: 'summarizes a text',
+    runtime: { pricing },
+    actions: {
+      summarize: {
+        prompt: 'Summarize: {{ input.text }}',
+        input: { type: 'object', required: ['text'] },
+        output: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['title'],
+          properties: { title: { type: 'string' } },
+        },
+      },
+    },
+  };
+}

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CCEvent } from '@commandcenter/protocol';
-import { completion, startChatServer, type ChatServer } from '../executors/llm-test-server.js';
+import {
+  completion,
+  startChatServer,
+  summarizerManifest,
+  type ChatServer,
+} from '../executors/llm-test-server.js';
 import { V1, node, openApiHarness, type ApiHarness } from '../testing/api-harness.js';
 import { storeKinds } from '../testing/stores.js';
 import { parseExposition } from './metrics-test-support.js';
@@ -16,25 +21,7 @@ const PRICES = { inputPerMillion: 2.5, outputPerMillion: 10 };
 const TOKENS = { in: 1000, out: 200 };
 const LLM_USD = (TOKENS.in * PRICES.inputPerMillion + TOKENS.out * PRICES.outputPerMillion) / 1e6;
 
-const summarizer = {
-  name: 'summarizer',
-  version: '1.0.0',
-  type: 'llm',
-  description: 'summarizes a text',
-  runtime: { pricing: PRICES },
-  actions: {
-    summarize: {
-      prompt: 'Summarize: {{ input.text }}',
-      input: { type: 'object', required: ['text'] },
-      output: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['title'],
-        properties: { title: { type: 'string' } },
-      },
-    },
-  },
-};
+const summarizer = summarizerManifest(PRICES);
 
 const near = (a: number, b: number, what: string) =>
   assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} ≠ ${b}`);
